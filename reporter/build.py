@@ -1,0 +1,204 @@
+"""config -> inputs -> metrics -> metrics.json: the build of one report.
+
+Renderers (HTML, PDF) plug in after ``compute_report``; they read the document it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config, load_config
+from .errors import ReporterError
+from .inputs.load import Inputs, load_inputs
+from .metrics.prepare import prepare
+from .metrics.suite import Suite
+from .periods import Period, last_complete, last_complete_covered, parse_period, preceding
+
+SCHEMA_VERSION = 1
+FORMATS = ("json", "html", "pdf")
+_COVERAGE_COLUMNS = {
+    "pull_requests": ("created_at", "merged_at"),
+    "deployments": ("finished_at",),
+    "incidents": ("opened_at", "resolved_at"),
+    "ai_usage": ("date",),
+    "ai_costs": ("date",),
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    first_day: dt.date
+    last_day: dt.date
+
+
+def resolve_config_path(input_dir: Path, config_path: Path | None) -> Path | None:
+    """An explicit --config wins; else the input folder's own reporter.yaml, if any."""
+    if config_path is not None:
+        return config_path
+    for name in ("reporter.yaml", "reporter.yml"):
+        candidate = Path(input_dir) / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def data_coverage(inputs: Inputs, config: Config) -> Coverage | None:
+    firsts, lasts = [], []
+    for dataset, columns in _COVERAGE_COLUMNS.items():
+        frame = inputs.frames[dataset]
+        for column in columns:
+            values = frame[column].dropna()
+            if values.empty:
+                continue
+            if isinstance(values.dtype, pd.DatetimeTZDtype):
+                values = values.dt.tz_convert(config.tz).dt.tz_localize(None)
+            firsts.append(values.min().date())
+            lasts.append(values.max().date())
+    if not firsts:
+        return None
+    return Coverage(min(firsts), max(lasts))
+
+
+def choose_period(cadence: str, period_id: str | None, config: Config, coverage: Coverage | None,
+                  today: dt.date, warnings: list[str]) -> Period:
+    fiscal = config.fiscal_year_start_month
+    if period_id:
+        return parse_period(cadence, period_id, fiscal)
+    period = last_complete(cadence, today, fiscal)
+    if coverage is not None and coverage.last_day < period.last_day():
+        covered = last_complete_covered(cadence, coverage.last_day, fiscal)
+        if covered < period:
+            warnings.append(
+                f"the inputs end on {coverage.last_day}, before the last complete {cadence} period "
+                f"({period.id}); reporting {covered.id}, the last complete period they reach"
+            )
+            period = covered
+    return period
+
+
+def compute_report(cadence: str, input_dir: Path, config_path: Path | None = None, period_id: str | None = None,
+                   strict: bool = False, today: dt.date | None = None) -> dict:
+    """Build the metrics document of one report (what metrics.json holds)."""
+    config_file = resolve_config_path(Path(input_dir), config_path)
+    config = load_config(config_file)
+    inputs = load_inputs(Path(input_dir), config.tz, strict=strict)
+    warnings = list(inputs.warnings)
+    prep = prepare(inputs, config)
+    warnings.extend(prep.warnings)
+    coverage = data_coverage(inputs, config)
+    if today is None:
+        today = dt.datetime.now(config.tz).date()
+    period = choose_period(cadence, period_id, config, coverage, today, warnings)
+
+    wanted = config.baseline_periods.for_cadence(cadence)
+    candidates = preceding(period, wanted, config.fiscal_year_start_month)
+    baseline = [p for p in candidates if coverage is not None and p.start >= coverage.first_day]
+    if coverage is None:
+        warnings.append("the inputs hold no dated delivery or AI records: every metric is N/A")
+    else:
+        if period.start < coverage.first_day or period.last_day() > coverage.last_day:
+            warnings.append(f"{period.id} is only partly covered by the inputs, which run from "
+                            f"{coverage.first_day} to {coverage.last_day}")
+        if len(baseline) < wanted:
+            warnings.append(f"baseline uses {len(baseline)} of {wanted} preceding periods: the inputs start on "
+                            f"{coverage.first_day}")
+
+    has_unplanned = inputs.frames["deployments"]["unplanned"].notna().any()
+    present = {name for name, files in inputs.present.items() if files}
+    metrics = Suite(prep, config, period, baseline, bool(has_unplanned)).compute(present)
+    tz = config.tz
+    start, end = period.utc_bounds(tz)
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "organization": config.organization,
+        "cadence": cadence,
+        "period": period.id,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "timezone": config.timezone,
+        "start_utc": _iso(start),
+        "end_utc": _iso(end),
+        "baseline": {
+            "start": baseline[0].start.isoformat() if baseline else None,
+            "end": baseline[-1].end.isoformat() if baseline else None,
+            "periods": [p.id for p in baseline],
+            "requested": wanted,
+        },
+        "coverage": None if coverage is None else {"first_day": coverage.first_day.isoformat(),
+                                                   "last_day": coverage.last_day.isoformat()},
+        "metrics": metrics,
+        "data_quality": {
+            "skipped_rows": len({(i.file, i.row) for i in inputs.skipped}),
+            "skipped": [i.as_dict() for i in inputs.skipped],
+            "warnings": warnings,
+            "ai_detection": prep.ai_sources,
+            "excluded_deployments": prep.excluded_deployments,
+        },
+        "inputs": {name: inputs.lineage[name] for name in sorted(inputs.lineage)},
+        "config_file": config_file.name if config_file else None,
+        "config_sha256": config.sha256(),
+    }
+    return doc
+
+
+def _iso(ts: dt.datetime) -> str:
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _clean(value):
+    """JSON has no NaN: a NaN that slipped through is a bug, but it must not corrupt the file."""
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def to_json(doc: dict) -> str:
+    return json.dumps(_clean(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write next to the target and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ReporterError(f"unknown format {', '.join(unknown) or text!r}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def build(cadence: str, input_dir: Path, out_dir: Path, *, config_path: Path | None = None,
+          period_id: str | None = None, formats: tuple[str, ...] = ("json",), strict: bool = False,
+          today: dt.date | None = None) -> tuple[dict, list[Path]]:
+    """Compute the report and write the requested formats; return the document and the files."""
+    not_yet = [f for f in formats if f != "json"]
+    if not_yet:
+        raise ReporterError(f"format {', '.join(not_yet)} is not available in this version; use --format json")
+    doc = compute_report(cadence, input_dir, config_path, period_id, strict, today)
+    target = Path(out_dir) / cadence / doc["period"]
+    path = target / "metrics.json"
+    write_atomic(path, to_json(doc).encode("utf-8"))
+    return doc, [path]

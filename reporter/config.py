@@ -1,0 +1,351 @@
+"""The optional `reporter.yaml`, validated into typed, frozen objects.
+
+Every key has a default, so an organisation can start with no file at all. An unknown
+or mistyped key is an error that names it (with a suggestion), because a silently ignored
+`min_group_size` typo would break a privacy promise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+CADENCES = ("weekly", "monthly", "quarterly")
+
+# Trailers that mark a commit as AI-assisted. Case-insensitive, matched per line.
+DEFAULT_TRAILERS: tuple[str, ...] = (
+    # Claude Code: "Co-authored-by: Claude <noreply@anthropic.com>" and model-named variants
+    # such as "Co-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>".
+    r"^co-authored-by:\s*claude\b[^<\n]*<noreply@anthropic\.com>",
+    # GitHub Copilot (coding agent and IDE): "Co-authored-by: Copilot <...@users.noreply.github.com>".
+    r"^co-authored-by:\s*(github\s+)?copilot\b",
+    # Cursor: "Co-authored-by: Cursor Agent <cursoragent@cursor.com>".
+    r"^co-authored-by:[^\n]*(\bcursor\s*agent\b|@cursor\.com>)",
+    # OpenAI Codex.
+    r"^co-authored-by:[^\n]*\bcodex\b",
+    # Aider: "Co-authored-by: aider (gpt-4o) <aider@aider.chat>".
+    r"^co-authored-by:[^\n]*(\baider\b|@aider\.chat>)",
+    r"^assisted-by:\s*\S",
+    r"^generated-by:\s*\S",
+)
+
+# Authors that are AI agents opening pull requests themselves. Full-match, case-insensitive.
+DEFAULT_BOT_AUTHORS: tuple[str, ...] = (
+    r"copilot",
+    r"copilot-swe-agent(\[bot\])?",
+    r"claude(\[bot\])?",
+    r"devin-ai-integration\[bot\]",
+    r"cursor(agent)?\[bot\]",
+    r"[a-z0-9-]*codex[a-z0-9-]*\[bot\]",
+    r"sweep-ai\[bot\]",
+)
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    ai_rollout: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    team: str | None = None
+    repos: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AIDetection:
+    use_column: bool = True
+    labels: tuple[str, ...] = ("ai-assisted", "ai")
+    trailers: tuple[str, ...] = DEFAULT_TRAILERS
+    bot_authors: tuple[str, ...] = DEFAULT_BOT_AUTHORS
+
+
+@dataclass(frozen=True)
+class Privacy:
+    min_group_size: int = 5
+
+
+@dataclass(frozen=True)
+class BaselinePeriods:
+    weekly: int = 4
+    monthly: int = 3
+    quarterly: int = 1
+
+    def for_cadence(self, cadence: str) -> int:
+        return int(getattr(self, cadence))
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """How a change is told apart from noise (see README, "Honest deltas")."""
+
+    bootstrap_resamples: int = 1000
+    confidence: float = 0.95
+    min_sample: int = 5
+    min_relative_change: float = 0.05
+    seed: int = 20260101
+
+
+@dataclass(frozen=True)
+class Config:
+    organization: str = "Your organisation"
+    currency: str = "USD"
+    timezone: str = "UTC"
+    fiscal_year_start_month: int = 1
+    baseline_periods: BaselinePeriods = field(default_factory=BaselinePeriods)
+    teams: dict[str, TeamConfig] = field(default_factory=dict)
+    services: dict[str, ServiceConfig] = field(default_factory=dict)
+    privacy: Privacy = field(default_factory=Privacy)
+    ai_detection: AIDetection = field(default_factory=AIDetection)
+    statistics: Statistics = field(default_factory=Statistics)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def service_of_repo(self, repo: str) -> str:
+        """A repo deploys as the service that lists it, else as the service of the same name."""
+        return self._repo_map().get(repo, repo)
+
+    def _repo_map(self) -> dict[str, str]:
+        return {r: name for name, svc in self.services.items() for r in svc.repos}
+
+    def team_of_service(self, service: str) -> str | None:
+        svc = self.services.get(service)
+        return svc.team if svc else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    def sha256(self) -> str:
+        """Hash of the effective config (defaults included), so lineage survives a missing file."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate a config file; ``None`` means all defaults."""
+    if path is None:
+        return Config()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    return parse_config(data, source=str(path))
+
+
+def parse_config(data: Any, source: str = "reporter.yaml") -> Config:
+    if data is None:
+        return Config()
+    where = _Where(source)
+    m = where.mapping(data, "")
+    where.known(m, "", Config)
+    kwargs: dict[str, Any] = {}
+    for key, value in m.items():
+        path = key
+        if key == "organization":
+            kwargs[key] = where.string(value, path)
+        elif key == "currency":
+            cur = where.string(value, path).upper()
+            if not re.fullmatch(r"[A-Z]{3}", cur):
+                where.fail(path, f"expected a 3-letter ISO 4217 code such as USD, got {value!r}")
+            kwargs[key] = cur
+        elif key == "timezone":
+            tz = where.string(value, path)
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                where.fail(path, f"unknown IANA time zone {tz!r} (for example Europe/Berlin or UTC)")
+            kwargs[key] = tz
+        elif key == "fiscal_year_start_month":
+            month = where.integer(value, path)
+            if not 1 <= month <= 12:
+                where.fail(path, f"expected a month number 1-12, got {month}")
+            kwargs[key] = month
+        elif key == "baseline_periods":
+            kwargs[key] = _parse_simple(where, value, path, BaselinePeriods, minimum=1)
+        elif key == "privacy":
+            kwargs[key] = _parse_simple(where, value, path, Privacy, minimum=1)
+        elif key == "statistics":
+            kwargs[key] = _parse_statistics(where, value, path)
+        elif key == "teams":
+            kwargs[key] = _parse_teams(where, value, path)
+        elif key == "services":
+            kwargs[key] = _parse_services(where, value, path)
+        elif key == "ai_detection":
+            kwargs[key] = _parse_ai_detection(where, value, path)
+    return Config(**kwargs)
+
+
+def _parse_simple(where: "_Where", value: Any, path: str, cls: type, minimum: int) -> Any:
+    m = where.mapping(value, path)
+    where.known(m, path, cls)
+    out = {}
+    for k, v in m.items():
+        n = where.integer(v, f"{path}.{k}")
+        if n < minimum:
+            where.fail(f"{path}.{k}", f"expected an integer >= {minimum}, got {n}")
+        out[k] = n
+    return cls(**out)
+
+
+def _parse_statistics(where: "_Where", value: Any, path: str) -> Statistics:
+    m = where.mapping(value, path)
+    where.known(m, path, Statistics)
+    out: dict[str, Any] = {}
+    for k, v in m.items():
+        p = f"{path}.{k}"
+        if k in ("bootstrap_resamples", "min_sample", "seed"):
+            n = where.integer(v, p)
+            low = {"bootstrap_resamples": 100, "min_sample": 2, "seed": 0}[k]
+            if n < low:
+                where.fail(p, f"expected an integer >= {low}, got {n}")
+            out[k] = n
+        else:
+            x = where.number(v, p)
+            ok = 0.5 <= x < 1 if k == "confidence" else 0 <= x < 10
+            if not ok:
+                where.fail(p, "expected a number in [0.5, 1)" if k == "confidence" else "expected a number >= 0")
+            out[k] = x
+    return Statistics(**out)
+
+
+def _parse_teams(where: "_Where", value: Any, path: str) -> dict[str, TeamConfig]:
+    m = where.mapping(value, path)
+    teams = {}
+    for name, spec in m.items():
+        p = f"{path}.{name}"
+        spec = {} if spec is None else where.mapping(spec, p)
+        where.known(spec, p, TeamConfig)
+        rollout = spec.get("ai_rollout")
+        teams[str(name)] = TeamConfig(ai_rollout=None if rollout is None else where.date(rollout, f"{p}.ai_rollout"))
+    return teams
+
+
+def _parse_services(where: "_Where", value: Any, path: str) -> dict[str, ServiceConfig]:
+    m = where.mapping(value, path)
+    services: dict[str, ServiceConfig] = {}
+    owner: dict[str, str] = {}
+    for name, spec in m.items():
+        p = f"{path}.{name}"
+        spec = {} if spec is None else where.mapping(spec, p)
+        where.known(spec, p, ServiceConfig)
+        team = spec.get("team")
+        repos = spec.get("repos", [])
+        if isinstance(repos, str):
+            repos = [repos]
+        if not isinstance(repos, list):
+            where.fail(f"{p}.repos", "expected a list of repository names")
+        repos = tuple(where.string(r, f"{p}.repos") for r in repos)
+        for r in repos:
+            if r in owner:
+                where.fail(f"{p}.repos", f"repository {r!r} is already mapped to service {owner[r]!r}")
+            owner[r] = str(name)
+        services[str(name)] = ServiceConfig(team=None if team is None else where.string(team, f"{p}.team"), repos=repos)
+    return services
+
+
+def _parse_ai_detection(where: "_Where", value: Any, path: str) -> AIDetection:
+    m = where.mapping(value, path)
+    where.known(m, path, AIDetection)
+    out: dict[str, Any] = {}
+    for k, v in m.items():
+        p = f"{path}.{k}"
+        if k == "use_column":
+            if not isinstance(v, bool):
+                where.fail(p, f"expected true or false, got {v!r}")
+            out[k] = v
+            continue
+        if not isinstance(v, list):
+            where.fail(p, "expected a list")
+        items = tuple(where.string(x, p) for x in v)
+        if k in ("trailers", "bot_authors"):
+            for pattern in items:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    where.fail(p, f"invalid regular expression {pattern!r}: {exc}")
+        out[k] = items
+    return AIDetection(**out)
+
+
+class _Where:
+    """Carries the file name so every error says where it is."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, message: str) -> None:
+        key = f"key '{path}'" if path else "top level"
+        raise ConfigError(f"{self.source}: {key}: {message}")
+
+    def mapping(self, value: Any, path: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(path, f"expected a mapping, got {type(value).__name__}")
+        return value
+
+    def known(self, m: dict, path: str, cls: type) -> None:
+        allowed = list(cls.__dataclass_fields__)
+        for key in m:
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                tip = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
+                full = f"{path}.{key}" if path else str(key)
+                raise ConfigError(f"{self.source}: unknown key '{full}'{tip}")
+
+    def string(self, value: Any, path: str) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.fail(path, f"expected a string, got {type(value).__name__}")
+        return str(value)
+
+    def integer(self, value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(path, f"expected an integer, got {value!r}")
+        return value
+
+    def number(self, value: Any, path: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(path, f"expected a number, got {value!r}")
+        return float(value)
+
+    def date(self, value: Any, path: str) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(path, f"expected a date like 2026-07-27, got {value!r}")
+        raise AssertionError  # unreachable

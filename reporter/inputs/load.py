@@ -1,0 +1,125 @@
+"""Load an input folder into canonical frames, with the lineage and every skipped row."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from ..errors import InputError
+from .readers import ROW, read_file
+from .spec import DATASETS, FILE_EXTENSIONS
+from .validate import Issue, _empty, validate
+
+# Files an input folder may hold besides datasets.
+_IGNORED_NAMES = {"reporter.yaml", "reporter.yml", "readme.md", ".gitkeep"}
+
+
+@dataclass
+class Inputs:
+    """Canonical frames (one per dataset, empty when absent) plus what happened while loading."""
+
+    frames: dict[str, pd.DataFrame]
+    present: dict[str, list[str]]  # dataset -> file names it came from
+    lineage: dict[str, dict] = field(default_factory=dict)  # file -> {rows, sha256}
+    skipped: list[Issue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def has(self, dataset: str) -> bool:
+        return bool(self.present.get(dataset))
+
+    def __getitem__(self, dataset: str) -> pd.DataFrame:
+        return self.frames[dataset]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def discover(input_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
+    """Map dataset name -> files; anything unrecognised is reported, not silently ignored."""
+    if not input_dir.is_dir():
+        raise InputError(f"input folder {input_dir} does not exist or is not a folder")
+    found: dict[str, list[Path]] = {}
+    warnings = []
+    for path in sorted(input_dir.iterdir()):
+        if path.is_dir() or path.name.lower() in _IGNORED_NAMES or path.name.startswith("."):
+            continue
+        suffix = path.suffix.lower()
+        stem = path.name[: -len(suffix)] if suffix else path.name
+        if suffix in FILE_EXTENSIONS and stem in DATASETS:
+            found.setdefault(stem, []).append(path)
+        else:
+            known = ", ".join(DATASETS)
+            warnings.append(
+                f"{path.name}: not a known dataset file and not read (expected one of {known} "
+                f"with extension {', '.join(FILE_EXTENSIONS)})"
+            )
+    return found, warnings
+
+
+def load_inputs(input_dir: Path, tz: ZoneInfo, strict: bool = False) -> Inputs:
+    """Read and validate every dataset file; ``strict`` turns the first problem into an error."""
+    found, warnings = discover(Path(input_dir))
+    frames: dict[str, pd.DataFrame] = {}
+    lineage: dict[str, dict] = {}
+    skipped: list[Issue] = []
+    for name, spec in DATASETS.items():
+        parts = []
+        for path in found.get(name, []):
+            raw = read_file(path)
+            typed, issues = validate(raw, spec, path.name, tz)
+            lineage[path.name] = {"rows": int(len(raw)), "sha256": _sha256(path)}
+            if strict and issues:
+                raise InputError(_strict_message(issues))
+            typed["_file"] = path.name
+            parts.append(typed)
+            skipped.extend(issues)
+        if len(parts) > 1:
+            combined, dup_issues = _dedupe_across_files(pd.concat(parts, ignore_index=True), spec)
+            if strict and dup_issues:
+                raise InputError(_strict_message(dup_issues))
+            skipped.extend(dup_issues)
+            frames[name] = combined
+        elif parts:
+            frames[name] = parts[0]
+        else:
+            empty = _empty(spec)
+            empty["_file"] = pd.Series([], dtype=object)
+            frames[name] = empty
+    present = {name: [p.name for p in paths] for name, paths in found.items()}
+    return Inputs(frames=frames, present=present, lineage=lineage, skipped=skipped, warnings=warnings)
+
+
+def _dedupe_across_files(df: pd.DataFrame, spec) -> tuple[pd.DataFrame, list[Issue]]:
+    """The same id in two files of one dataset is a duplicate too: the first file wins."""
+    if not spec.key:
+        return df, []
+    dup = df.duplicated(subset=list(spec.key), keep="first")
+    issues = []
+    if dup.any():
+        first = df.loc[~dup].set_index(list(spec.key))
+        for _, rec in df.loc[dup].iterrows():
+            key = tuple(rec[k] for k in spec.key)
+            k = key[0] if len(key) == 1 else key
+            src = first.loc[k]
+            src = src.iloc[0] if isinstance(src, pd.DataFrame) else src
+            ident = str(rec[spec.id_column]) if spec.id_column else None
+            issues.append(
+                Issue(rec["_file"], int(rec[ROW]), ident, spec.key[0],
+                      f"duplicate of {src['_file']} row {int(src[ROW])}")
+            )
+    return df.loc[~dup].reset_index(drop=True), issues
+
+
+def _strict_message(issues: list[Issue]) -> str:
+    head = "\n".join("  " + i.describe() for i in issues[:10])
+    more = f"\n  ... and {len(issues) - 10} more" if len(issues) > 10 else ""
+    return f"invalid input ({len(issues)} problem{'s' if len(issues) != 1 else ''}, --strict):\n{head}{more}"

@@ -1,0 +1,72 @@
+"""Which pull requests are AI-assisted, and by which rule (kept for the data-quality appendix)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..config import AIDetection
+
+# Order matters only for the reported source: the first rule that matches is named.
+SOURCES = ("column", "label", "trailer", "bot_author")
+
+
+def trailer_pattern(rules: AIDetection) -> re.Pattern | None:
+    if not rules.trailers:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in rules.trailers), re.IGNORECASE | re.MULTILINE)
+
+
+def prs_with_ai_trailers(commits: pd.DataFrame, rules: AIDetection) -> set[str]:
+    pattern = trailer_pattern(rules)
+    if pattern is None or commits.empty:
+        return set()
+    rows = commits[commits["pr_id"].notna() & commits["message"].notna()]
+    if rows.empty:
+        return set()
+    if all("-by:" in p.lower() for p in rules.trailers):
+        # Cheap vectorised pre-filter when every rule is a "...-by:" trailer line.
+        maybe = rows["message"].astype("string").str.contains("-by:", case=False, regex=False).fillna(False)
+        rows = rows[maybe.to_numpy(dtype=bool)]
+    hits = rows["message"].astype(object).map(lambda m: pattern.search(m) is not None).to_numpy(dtype=bool)
+    return set(rows.loc[hits, "pr_id"].astype(str))
+
+
+def detect(prs: pd.DataFrame, commits: pd.DataFrame, rules: AIDetection) -> pd.Series:
+    """Return the AI source per PR ('column', 'label', 'trailer', 'bot_author' or None).
+
+    An explicit ``ai_assisted`` value wins both ways: a PR marked false stays non-AI even
+    if a rule would match, because the column is the organisation's own statement.
+    """
+    n = len(prs)
+    source = np.full(n, None, dtype=object)
+    decided = np.zeros(n, dtype=bool)
+    if rules.use_column and "ai_assisted" in prs:
+        col = prs["ai_assisted"]
+        known = col.notna().to_numpy()
+        yes = col.fillna(False).to_numpy(dtype=bool)
+        source[known & yes] = "column"
+        decided |= known
+    if rules.labels:
+        wanted = "|".join(re.escape(label.lower()) for label in rules.labels)
+        labels = prs["labels"].astype("string").str.lower()
+        hit = labels.str.contains(rf"(?:^|;)\s*(?:{wanted})\s*(?:;|$)", regex=True).fillna(False).to_numpy(dtype=bool)
+        _mark(source, decided, hit, "label")
+    trailer_prs = prs_with_ai_trailers(commits, rules)
+    if trailer_prs:
+        hit = prs["id"].astype(str).isin(trailer_prs).to_numpy()
+        _mark(source, decided, hit, "trailer")
+    if rules.bot_authors:
+        bot = re.compile("|".join(f"(?:{p})" for p in rules.bot_authors), re.IGNORECASE)
+        authors = prs["author"].astype(str)
+        verdict = {a: bot.fullmatch(a) is not None for a in authors.unique()}
+        _mark(source, decided, authors.map(verdict).to_numpy(dtype=bool), "bot_author")
+    return pd.Series(source, index=prs.index, dtype=object)
+
+
+def _mark(source: np.ndarray, decided: np.ndarray, hit: np.ndarray, name: str) -> None:
+    take = hit & ~decided
+    source[take] = name
+    decided |= take

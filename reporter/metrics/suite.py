@@ -1,0 +1,487 @@
+"""Every metric of DESIGN section 5 for one period, with baseline, delta, change and splits.
+
+Input: the prepared frames. Output: plain dicts ready for metrics.json. A metric without
+data is ``None`` with a reason, never 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..periods import Period, local_midnight_utc
+from . import dora, people as ppl, stats
+from .prepare import UNASSIGNED, Prepared
+
+OTHER = "other"
+COHORTS = (("ai", True), ("non_ai", False))
+
+
+@dataclass(frozen=True)
+class Window:
+    """One or more contiguous periods, as UTC instants and local days."""
+
+    periods: tuple[Period, ...]
+    start: pd.Timestamp
+    end: pd.Timestamp
+    first_day: dt.date
+    end_day: dt.date
+
+    @property
+    def count(self) -> int:
+        return len(self.periods)
+
+
+def make_window(periods: list[Period], config: Config) -> Window | None:
+    if not periods:
+        return None
+    tz = config.tz
+    first, last = periods[0], periods[-1]
+    return Window(tuple(periods), pd.Timestamp(local_midnight_utc(first.start, tz)),
+                  pd.Timestamp(local_midnight_utc(last.end, tz)), first.start, last.end)
+
+
+def _in(series: pd.Series, w: Window) -> np.ndarray:
+    return ((series >= w.start) & (series < w.end)).to_numpy(dtype=bool, na_value=False)
+
+
+def _in_days(series: pd.Series, w: Window) -> np.ndarray:
+    lo, hi = pd.Timestamp(w.first_day), pd.Timestamp(w.end_day)
+    return ((series >= lo) & (series < hi)).to_numpy(dtype=bool, na_value=False)
+
+
+class TeamFolder:
+    """Teams below the privacy minimum are pooled into 'other'; a small 'other' is suppressed."""
+
+    def __init__(self, prep: Prepared, config: Config, w: Window) -> None:
+        people = prep.people
+        active = ppl.employed_during(people, w.first_day, w.end_day) & people["engineer"].to_numpy(dtype=bool)
+        self.headcount = people.loc[active, "team"].value_counts().to_dict()
+        self.minimum = config.privacy.min_group_size
+        self._cache: dict[str, str] = {}
+
+    def fold(self, team: str) -> str:
+        if team not in self._cache:
+            self._cache[team] = team if self.headcount.get(team, 0) >= self.minimum else OTHER
+        return self._cache[team]
+
+    def other_headcount(self) -> int:
+        return sum(n for t, n in self.headcount.items() if self.fold(t) == OTHER)
+
+    def split(self, teams: pd.Series, compute: Callable[[np.ndarray], dict]) -> dict[str, dict]:
+        folded = teams.astype(object).map(self.fold).to_numpy(dtype=object)
+        out = {}
+        for team in sorted(set(folded)):
+            result = compute(folded == team)
+            if team == OTHER and self.other_headcount() < self.minimum:
+                result = {"value": None, "n": result.get("n"),
+                          "reason": f"suppressed: the teams pooled here have fewer than {self.minimum} engineers"}
+            out[team] = result
+        return out
+
+
+def _cohorts(ai: np.ndarray, compute: Callable[[np.ndarray], dict]) -> dict[str, dict]:
+    return {name: compute(ai == flag) for name, flag in COHORTS}
+
+
+def _round(x: float | int | None) -> float | int | None:
+    """Counts stay integers; measured values keep 4 decimals (stable, readable JSON)."""
+    if x is None:
+        return None
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        return int(x)
+    return round(float(x), 4)
+
+
+class Suite:
+    def __init__(self, prep: Prepared, config: Config, period: Period, baseline: list[Period],
+                 has_unplanned: bool) -> None:
+        self.prep = prep
+        self.config = config
+        self.stats = config.statistics
+        self.cur = make_window([period], config)
+        self.base = make_window(baseline, config)
+        self.has_unplanned = has_unplanned
+        self.teams = TeamFolder(prep, config, self.cur)
+
+    # -- generic shapes -------------------------------------------------------------------
+
+    def _median_metric(self, name: str, unit: str, frame: pd.DataFrame, time_col: str, value_col: str,
+                       team_col: str, cohort_col: str | None, empty_reason: str) -> dict:
+        def sample(w: Window) -> tuple[np.ndarray, np.ndarray, int]:
+            mask = _in(frame[time_col], w)
+            values = frame[value_col].to_numpy(dtype=float)[mask]
+            valid = ~np.isnan(values)
+            negative = valid & (values < 0)
+            keep = valid & ~negative
+            return mask, np.flatnonzero(mask)[keep], int(negative.sum())
+
+        cur_mask, cur_idx, cur_neg = sample(self.cur)
+        values = frame[value_col].to_numpy(dtype=float)
+        cur_values = values[cur_idx]
+        base_values = np.array([])
+        if self.base is not None:
+            _, base_idx, _ = sample(self.base)
+            base_values = values[base_idx]
+
+        def summary(positions: np.ndarray) -> dict:
+            v = values[positions]
+            return {"value": _round(stats.median(v)), "n": int(len(v))}
+
+        def select(sub: np.ndarray) -> np.ndarray:
+            return cur_idx[sub[cur_idx]]
+
+        verdict = stats.median_change(cur_values, base_values, name=name, seed=self.stats.seed,
+                                      resamples=self.stats.bootstrap_resamples, confidence=self.stats.confidence,
+                                      min_sample=self.stats.min_sample,
+                                      min_relative_change=self.stats.min_relative_change)
+        metric = self._assemble(
+            unit, stats.median(cur_values), len(cur_values), empty_reason,
+            stats.median(base_values) if len(base_values) else None, len(base_values), verdict,
+            self.teams.split(frame[team_col], lambda sub: summary(select(sub))),
+            None if cohort_col is None else _cohorts(frame[cohort_col].to_numpy(dtype=bool),
+                                                     lambda sub: summary(select(sub))),
+        )
+        if cur_neg:
+            metric["dropped_negative"] = cur_neg
+        return metric
+
+    def _count_metric(self, unit: str, frame: pd.DataFrame, time_col: str, team_col: str,
+                      cohort_col: str | None, available: bool, empty_reason: str) -> dict:
+        if not available:
+            return self._unavailable(unit, empty_reason)
+        cur = _in(frame[time_col], self.cur)
+        value = int(cur.sum())
+        base_total = int(_in(frame[time_col], self.base).sum()) if self.base else 0
+        periods = self.base.count if self.base else 0
+        verdict = stats.count_change(value, base_total, periods, confidence=self.stats.confidence,
+                                     min_sample=self.stats.min_sample,
+                                     min_relative_change=self.stats.min_relative_change)
+
+        def count(sub: np.ndarray) -> dict:
+            k = int((cur & sub).sum())
+            return {"value": k, "n": k}
+
+        return self._assemble(
+            unit, value, value, empty_reason, base_total / periods if periods else None, base_total, verdict,
+            self.teams.split(frame[team_col], count),
+            None if cohort_col is None else _cohorts(frame[cohort_col].to_numpy(dtype=bool), count),
+        )
+
+    def _ratio_metric(self, name: str, frame: pd.DataFrame, time_col: str, flag: pd.Series, team_col: str,
+                      cohort_col: str | None, empty_reason: str) -> dict:
+        known = flag.notna().to_numpy()
+        hit = flag.fillna(False).to_numpy(dtype=bool)
+        cur = _in(frame[time_col], self.cur) & known
+        base = (_in(frame[time_col], self.base) & known) if self.base else np.zeros(len(frame), dtype=bool)
+        k1, n1, k0, n0 = int(hit[cur].sum()), int(cur.sum()), int(hit[base].sum()), int(base.sum())
+        verdict = stats.proportion_change(k1, n1, k0, n0, name=name, seed=self.stats.seed,
+                                          resamples=self.stats.bootstrap_resamples,
+                                          confidence=self.stats.confidence, min_sample=self.stats.min_sample,
+                                          min_relative_change=self.stats.min_relative_change)
+
+        def ratio(sub: np.ndarray) -> dict:
+            m = cur & sub
+            n = int(m.sum())
+            return {"value": _round(hit[m].sum() / n) if n else None, "n": n}
+
+        return self._assemble(
+            "ratio", k1 / n1 if n1 else None, n1, empty_reason, k0 / n0 if n0 else None, n0, verdict,
+            self.teams.split(frame[team_col], ratio),
+            None if cohort_col is None else _cohorts(frame[cohort_col].to_numpy(dtype=bool), ratio),
+        )
+
+    def _assemble(self, unit: str, value, n: int, empty_reason: str, base, base_n: int,
+                  verdict: stats.Verdict, by_team: dict, by_cohort: dict | None) -> dict:
+        metric: dict = {"value": _round(value), "unit": unit, "n": int(n)}
+        if value is None:
+            metric["reason"] = empty_reason
+        metric["baseline"] = _round(base)
+        metric["baseline_n"] = int(base_n)
+        delta = None if value is None or base is None else value - base
+        metric["delta"] = _round(delta)
+        metric["delta_pct"] = _round(delta / base) if delta is not None and base not in (None, 0) else None
+        change = verdict.change if value is not None else stats.INSUFFICIENT
+        if base is None:
+            change = stats.INSUFFICIENT
+        metric["change"] = change
+        metric["interval"] = None if verdict.interval is None else [_round(verdict.interval[0]),
+                                                                    _round(verdict.interval[1])]
+        metric["test"] = verdict.method
+        metric["by_team"] = by_team
+        metric["by_cohort"] = by_cohort
+        return metric
+
+    def _unavailable(self, unit: str, reason: str) -> dict:
+        return {"value": None, "unit": unit, "n": 0, "reason": reason, "baseline": None, "baseline_n": 0,
+                "delta": None, "delta_pct": None, "change": stats.INSUFFICIENT, "interval": None,
+                "test": None, "by_team": {}, "by_cohort": None}
+
+    # -- the metrics ----------------------------------------------------------------------
+
+    def compute(self, present: set[str]) -> dict[str, dict]:
+        p = self.prep
+        prs, deps, inc = p.prs, p.deployments, p.incidents
+        no_deps = "no deployments.* file in the inputs" if "deployments" not in present else \
+            "no successful production deployment finished in the period"
+        no_prs = "no pull_requests.* file in the inputs" if "pull_requests" not in present else \
+            "no pull request merged in the period"
+        m: dict[str, dict] = {}
+        m["deployments"] = self._count_metric("count", deps, "finished_at", "team", "ai",
+                                              "deployments" in present, "no deployments.* file in the inputs")
+        m["deployments"]["dora"] = self._deployment_frequency()
+        m["deployment_days"] = self._deployment_days("deployments" in present)
+        m["lead_time_hours"] = self._median_metric(
+            "lead_time_hours", "hours", prs, "deployed_at", "lead_h", "team", "ai",
+            no_deps if "deployments" not in present else "no merged pull request reached production in the period")
+        m["lead_time_hours"]["dora"] = dora.lead_time(m["lead_time_hours"]["value"])
+        m["change_failure_rate"] = self._ratio_metric("change_failure_rate", deps, "finished_at", deps["failed"],
+                                                      "team", "ai", no_deps)
+        m["change_failure_rate"]["dora"] = dora.change_failure_rate(m["change_failure_rate"]["value"])
+        m["recovery_time_hours"] = self._median_metric(
+            "recovery_time_hours", "hours", inc, "resolved_at", "recovery_h", "team", "ai",
+            "no incidents.* file in the inputs" if "incidents" not in present else
+            "no incident was resolved in the period")
+        m["recovery_time_hours"]["dora"] = dora.recovery_time(m["recovery_time_hours"]["value"])
+        if self.has_unplanned:
+            m["rework_rate"] = self._ratio_metric("rework_rate", deps, "finished_at", deps["unplanned"], "team",
+                                                  "ai", "no deployment in the period says whether it was unplanned")
+        else:
+            m["rework_rate"] = self._unavailable("ratio", "deployments have no unplanned column")
+        for name, col in (("pr_cycle_time_hours", "cycle_h"), ("coding_time_hours", "coding_h"),
+                          ("pickup_time_hours", "pickup_h"), ("review_time_hours", "review_h"),
+                          ("deploy_time_hours", "deploy_h")):
+            m[name] = self._median_metric(name, "hours", prs, "merged_at", col, "team", "ai", no_prs)
+        m["pr_size_lines"] = self._median_metric("pr_size_lines", "lines", prs, "merged_at", "size", "team", "ai",
+                                                 no_prs)
+        m["merged_prs"] = self._count_metric("count", prs, "merged_at", "team", "ai", "pull_requests" in present,
+                                             "no pull_requests.* file in the inputs")
+        m.update(self._adoption("people" in present, "ai_usage" in present))
+        m["ai_spend"] = self._spend("ai_costs" in present or "seats" in present)
+        return m
+
+    def _deployment_frequency(self) -> dict | None:
+        deps = self.prep.deployments
+        w = self.cur if self.base is None else Window(
+            self.base.periods + self.cur.periods, self.base.start, self.cur.end, self.base.first_day, self.cur.end_day)
+        if deps.empty:
+            return None
+        local = deps["finished_at"].dt.tz_convert(self.config.tz).dt.tz_localize(None)
+        days = local[_in(deps["finished_at"], w)].dt.normalize().drop_duplicates()
+        weeks, months = [], []
+        day = w.first_day - dt.timedelta(days=w.first_day.weekday())
+        while day < w.end_day:
+            lo, hi = pd.Timestamp(day), pd.Timestamp(day + dt.timedelta(days=7))
+            weeks.append(int(((days >= lo) & (days < hi)).sum()))
+            day += dt.timedelta(days=7)
+        month = dt.date(w.first_day.year, w.first_day.month, 1)
+        while month < w.end_day:
+            nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            months.append(int(((days >= pd.Timestamp(month)) & (days < pd.Timestamp(nxt))).sum()))
+            month = nxt
+        label = f"the period and its baseline ({w.first_day} to {w.end_day - dt.timedelta(days=1)})"
+        return dora.deployment_frequency(weeks, months, label)
+
+    def _deployment_days(self, available: bool) -> dict:
+        if not available:
+            return self._unavailable("days", "no deployments.* file in the inputs")
+        deps = self.prep.deployments
+        day = deps["finished_at"].dt.tz_convert(self.config.tz).dt.tz_localize(None).dt.normalize()
+
+        def distinct(mask: np.ndarray) -> int:
+            return int(day[mask].nunique())
+
+        cur = _in(deps["finished_at"], self.cur)
+        base = _in(deps["finished_at"], self.base) if self.base else np.zeros(len(deps), dtype=bool)
+        k1, k0 = distinct(cur), distinct(base)
+        n1 = (self.cur.end_day - self.cur.first_day).days
+        n0 = (self.base.end_day - self.base.first_day).days if self.base else 0
+        verdict = stats.proportion_change(k1, n1, k0, n0, name="deployment_days", seed=self.stats.seed,
+                                          resamples=self.stats.bootstrap_resamples,
+                                          confidence=self.stats.confidence, min_sample=self.stats.min_sample,
+                                          min_relative_change=self.stats.min_relative_change)
+        base_value = k0 / self.base.count if self.base else None
+        # Scale the proportion interval (share of days) back to days per period.
+        if verdict.interval is not None:
+            verdict = stats.Verdict(verdict.change, (verdict.interval[0] * n1, verdict.interval[1] * n1),
+                                    verdict.method + ", on the share of days with a deployment")
+
+        def split(sub: np.ndarray) -> dict:
+            return {"value": distinct(cur & sub), "n": int((cur & sub).sum())}
+
+        return self._assemble("days", k1, int(cur.sum()), "no deployments", base_value, int(base.sum()), verdict,
+                              self.teams.split(deps["team"], split),
+                              _cohorts(deps["ai"].to_numpy(dtype=bool), split))
+
+    def _adoption(self, have_people: bool, have_usage: bool) -> dict[str, dict]:
+        if not have_people:
+            reason = "no people.* file in the inputs (who is an engineer)"
+            return {"engineers": self._unavailable("people", reason),
+                    "active_ai_users": self._unavailable("people", reason),
+                    "ai_adoption_rate": self._unavailable("ratio", reason)}
+        people = self.prep.people
+        usage = self.prep.usage
+        engineer = people["engineer"].to_numpy(dtype=bool)
+        active_rows = _activity(usage)
+
+        def counts(w: Window) -> tuple[np.ndarray, np.ndarray]:
+            employed = engineer & ppl.employed_during(people, w.first_day, w.end_day)
+            users = set(usage.loc[active_rows & _in_days(usage["date"], w), "who"].dropna())
+            return employed, employed & people["person"].isin(users).to_numpy()
+
+        eng, act = counts(self.cur)
+        base_eng = base_act = 0
+        periods = self.base.count if self.base else 0
+        if self.base:
+            for period in self.base.periods:
+                e, a = counts(make_window([period], self.config))
+                base_eng += int(e.sum())
+                base_act += int(a.sum())
+        teams = people["team"]
+
+        def team_split(flags: np.ndarray, denominator: np.ndarray | None) -> dict:
+            def fn(sub: np.ndarray) -> dict:
+                if denominator is None:
+                    k = int((flags & sub).sum())
+                    return {"value": k, "n": k}
+                n = int((denominator & sub).sum())
+                return {"value": _round((flags & sub).sum() / n) if n else None, "n": n}
+            return self.teams.split(teams, fn)
+
+        s = self.stats
+        n_eng, n_act = int(eng.sum()), int(act.sum())
+        out = {}
+        out["engineers"] = self._assemble(
+            "people", n_eng, n_eng, "no engineers employed in the period",
+            base_eng / periods if periods else None, base_eng,
+            stats.exact_change(n_eng, base_eng / periods if periods else None, s.min_relative_change),
+            team_split(eng, None), None)
+        if not have_usage:
+            reason = "no ai_usage.* file in the inputs"
+            out["active_ai_users"] = self._unavailable("people", reason)
+            out["ai_adoption_rate"] = self._unavailable("ratio", reason)
+            return out
+        kwargs = dict(seed=s.seed, resamples=s.bootstrap_resamples, confidence=s.confidence,
+                      min_sample=s.min_sample, min_relative_change=s.min_relative_change)
+        users_verdict = stats.proportion_change(n_act, n_eng, base_act, base_eng, name="active_ai_users", **kwargs)
+        if users_verdict.interval is not None:  # share of engineers -> people in this period
+            users_verdict = stats.Verdict(users_verdict.change, (users_verdict.interval[0] * n_eng,
+                                                                 users_verdict.interval[1] * n_eng),
+                                          users_verdict.method + ", on the share of engineers")
+        out["active_ai_users"] = self._assemble(
+            "people", n_act if n_eng else None, n_eng, "no engineers employed in the period",
+            base_act / periods if periods else None, base_eng, users_verdict, team_split(act, None), None)
+        out["ai_adoption_rate"] = self._assemble(
+            "ratio", n_act / n_eng if n_eng else None, n_eng, "no engineers employed in the period",
+            base_act / base_eng if base_eng else None, base_eng,
+            stats.proportion_change(n_act, n_eng, base_act, base_eng, name="ai_adoption_rate", **kwargs),
+            team_split(act, eng), None)
+        return out
+
+    def _fold_spend(self, by_team: dict[str, tuple[dict[str, float], int]]) -> dict[str, dict]:
+        pooled: dict[str, tuple[dict[str, float], int]] = {}
+        for team, (amounts, n) in by_team.items():
+            target, count = pooled.get(self.teams.fold(team), ({}, 0))
+            for c, v in amounts.items():
+                target[c] = target.get(c, 0.0) + v
+            pooled[self.teams.fold(team)] = (target, count + n)
+        out = {}
+        for team in sorted(pooled):
+            amounts, n = pooled[team]
+            if team == OTHER and self.teams.other_headcount() < self.teams.minimum:
+                out[team] = {"value": None, "n": n, "reason": f"suppressed: the teams pooled here have fewer "
+                                                             f"than {self.teams.minimum} engineers"}
+            else:
+                out[team] = {"value": {c: _round(v) for c, v in sorted(amounts.items())}, "n": n}
+        return out
+
+    def _spend(self, available: bool) -> dict:
+        if not available:
+            return self._unavailable("currency", "no ai_costs.* or seats.* file in the inputs")
+        cur_total, cur_n, cur_team = spend_in(self.prep, self.config, self.cur)
+        metric: dict = {"value": {k: _round(v) for k, v in cur_total.items()}, "unit": "currency", "n": cur_n}
+        if not cur_total:
+            metric["value"] = None
+            metric["reason"] = "no AI cost line or paid seat in the period"
+        base_total: dict[str, float] = {}
+        base_n = 0
+        if self.base:
+            totals, base_n, _ = spend_in(self.prep, self.config, self.base)
+            base_total = {k: v / self.base.count for k, v in totals.items()}
+        metric["baseline"] = {k: _round(v) for k, v in base_total.items()} if self.base else None
+        metric["baseline_n"] = base_n
+        currencies = sorted(set(cur_total) | set(base_total))
+        metric["delta"] = {c: _round(cur_total.get(c, 0.0) - base_total.get(c, 0.0)) for c in currencies} \
+            if self.base else None
+        by_currency = {c: stats.exact_change(cur_total.get(c, 0.0), base_total.get(c) if self.base else None,
+                                             self.stats.min_relative_change).change for c in currencies}
+        primary = self.config.currency if self.config.currency in by_currency else (currencies[0] if currencies else None)
+        metric["change"] = by_currency.get(primary, stats.INSUFFICIENT) if self.base else stats.INSUFFICIENT
+        metric["change_by_currency"] = by_currency
+        metric["interval"] = None
+        metric["test"] = f"exact quantity: a move of {self.stats.min_relative_change:.0%} of the baseline or more"
+        metric["by_team"] = self._fold_spend(cur_team)
+        metric["by_cohort"] = None
+        return metric
+
+
+def _activity(usage: pd.DataFrame) -> np.ndarray:
+    """A usage row is activity unless every count it reports is zero."""
+    cols = ["interactions", "lines_suggested", "lines_accepted", "tokens"]
+    values = usage[cols].to_numpy(dtype=float)
+    reported = ~np.isnan(values)
+    zero = np.where(reported, values == 0, True).all(axis=1) & reported.any(axis=1)
+    return ~zero
+
+
+def seat_cost(seats: pd.DataFrame, w: Window, tz) -> np.ndarray:
+    """Each seat costs monthly_price per calendar month, pro rata by day, from assigned_at on."""
+    price = seats["monthly_price"].to_numpy(dtype=float)
+    assigned = seats["assigned_at"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+    start = assigned.fillna(pd.Timestamp(w.first_day)).to_numpy(dtype="datetime64[D]")
+    cost = np.zeros(len(seats))
+    month = dt.date(w.first_day.year, w.first_day.month, 1)
+    while month < w.end_day:
+        nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        lo = np.datetime64(max(month, w.first_day), "D")
+        hi = np.datetime64(min(nxt, w.end_day), "D")
+        days = (hi - np.maximum(start, lo)).astype(int)
+        cost += np.where(days > 0, days, 0) / (nxt - month).days * np.nan_to_num(price)
+        month = nxt
+    return cost
+
+
+def spend_in(prep: Prepared, config: Config, w: Window
+             ) -> tuple[dict[str, float], int, dict[str, tuple[dict[str, float], int]]]:
+    """Spend per currency (never summed across), its number of lines, and both per team."""
+    totals: dict[str, float] = {}
+    by_team: dict[str, tuple[dict[str, float], int]] = {}
+
+    def add(team: str, currency: str, amount: float, lines: int) -> None:
+        totals[currency] = totals.get(currency, 0.0) + amount
+        amounts, n = by_team.get(team, ({}, 0))
+        amounts[currency] = amounts.get(currency, 0.0) + amount
+        by_team[team] = (amounts, n + lines)
+
+    costs = prep.costs
+    rows = costs[_in_days(costs["date"], w)]
+    teams = rows["team"].astype(object).where(rows["team"].notna(), UNASSIGNED)
+    grouped = rows.groupby([rows["currency"].astype(object), teams], sort=True)["amount"]
+    for (currency, team), (amount, lines) in zip(grouped.sum().index, zip(grouped.sum(), grouped.size())):
+        add(team, currency, float(amount), int(lines))
+    n = len(rows)
+    seats = prep.seats
+    if not seats.empty:
+        cost = seat_cost(seats, w, config.tz)
+        paid = cost > 0
+        seat_teams = seats["team"].astype(object).where(seats["team"].notna(), UNASSIGNED).to_numpy()
+        for team in sorted(set(seat_teams[paid])):
+            mask = paid & (seat_teams == team)
+            add(team, config.currency, float(cost[mask].sum()), int(mask.sum()))
+        n += int(paid.sum())
+    return dict(sorted(totals.items())), n, by_team
