@@ -1,0 +1,128 @@
+"""The command line, driven through click's CliRunner as a user would type it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from reporter.cli import main
+
+PEOPLE = [dict(person="ann", team="core"), dict(person="bob", team="core")]
+PRS = [
+    dict(id="p1", repo="api", author="ann", created_at="2026-03-02T08:00:00Z", merged_at="2026-03-02T10:00:00Z",
+         additions=5, deletions=1),
+    dict(id="p2", repo="api", author="bob", created_at="2026-03-03T08:00:00Z", merged_at="2026-03-03T12:00:00Z",
+         additions=7, deletions=0),
+]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_build_writes_metrics_json(make_inputs, tmp_path):
+    folder = make_inputs(people=PEOPLE, pull_requests=PRS)
+    out = tmp_path / "out"
+    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    path = out / "weekly" / "2026-W10" / "metrics.json"
+    assert str(path) in result.output
+    doc = json.loads(path.read_text())
+    assert doc["cadence"] == "weekly" and doc["period"] == "2026-W10"
+    assert (doc["start"], doc["end"]) == ("2026-03-02", "2026-03-09")
+    assert doc["metrics"]["merged_prs"]["value"] == 2
+    assert doc["metrics"]["pr_cycle_time_hours"]["value"] == 3.0  # 2h and 4h
+    for key in ("value", "unit", "n", "baseline", "delta", "change", "by_team", "by_cohort"):
+        assert key in doc["metrics"]["pr_cycle_time_hours"]
+    assert set(doc["inputs"]) == {"people.csv", "pull_requests.csv"}
+    assert len(doc["config_sha256"]) == 64
+
+
+def test_same_inputs_same_bytes(make_inputs, tmp_path):
+    folder = make_inputs(people=PEOPLE, pull_requests=PRS)
+    paths = []
+    for name in ("a", "b"):
+        run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / name), "-q")
+        paths.append(tmp_path / name / "weekly" / "2026-W10" / "metrics.json")
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_default_period_is_last_complete_week_the_inputs_reach(make_inputs, tmp_path):
+    folder = make_inputs(people=PEOPLE, pull_requests=PRS + [
+        dict(id="p3", repo="api", author="ann", created_at="2026-03-09T08:00:00Z")])  # data ends Monday 03-09
+    result = run("build", "weekly", "--input", str(folder), "--out", str(tmp_path / "o"), "--as-of", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    # 2026-W11 is not complete in the data (it ends on its Monday), so W10 is reported, with a warning.
+    assert "2026-W10" in result.output
+    assert "inputs end on 2026-03-09" in result.output
+    # As of 2026-03-10 the last complete week before today is W10 as well.
+    result = run("build", "weekly", "--input", str(folder), "--out", str(tmp_path / "o"), "--as-of", "2026-03-10")
+    assert "2026-W10" in result.output
+
+
+def test_invalid_rows_are_skipped_and_listed(make_inputs, tmp_path):
+    bad = PRS + [dict(id="p9", repo="api", author="ann", created_at="2026-03-04T08:00:00Z",
+                      merged_at="2026-03-03T08:00:00Z")]
+    folder = make_inputs(pull_requests=bad)
+    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0
+    assert "1 invalid rows skipped" in result.output
+    doc = json.loads((tmp_path / "o" / "weekly" / "2026-W10" / "metrics.json").read_text())
+    assert doc["data_quality"]["skipped"] == [{"file": "pull_requests.csv", "row": 4, "id": "p9",
+                                               "column": "merged_at", "reason": "merged_at is before created_at"}]
+    assert doc["metrics"]["merged_prs"]["value"] == 2
+
+
+def test_strict_fails_naming_file_row_id_and_column(make_inputs, tmp_path):
+    bad = PRS + [dict(id="p9", repo="api", author="ann", created_at="2026-03-04T08:00:00Z", additions="-3")]
+    folder = make_inputs(pull_requests=bad)
+    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--strict",
+                 "--out", str(tmp_path / "o"))
+    assert result.exit_code == 4
+    assert "pull_requests.csv, row 4, id 'p9', column 'additions': must not be negative" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_usage_errors(make_inputs, tmp_path):
+    folder = make_inputs(pull_requests=PRS)
+    result = run("build", "weekly", "--input", str(folder), "--period", "2026-03", "--out", str(tmp_path))
+    assert result.exit_code == 2 and "2026-W10" in result.output
+    result = run("build", "weekly", "--input", str(folder), "--format", "json,docx", "--out", str(tmp_path))
+    assert result.exit_code != 0 and "docx" in result.output
+    result = run("build", "weekly", "--input", str(tmp_path / "nope"), "--out", str(tmp_path))
+    assert result.exit_code == 4 and "does not exist" in result.output
+
+
+def test_config_error_exit_code(make_inputs, tmp_path):
+    folder = make_inputs(config={"privacy": {"min_group_sise": 3}}, pull_requests=PRS)
+    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path))
+    assert result.exit_code == 3
+    assert "privacy.min_group_sise" in result.output and "min_group_size" in result.output
+
+
+def test_explicit_config_overrides_folder_config(make_inputs, tmp_path):
+    folder = make_inputs(config={"organization": "Folder Org"}, pull_requests=PRS)
+    other = tmp_path / "other.yaml"
+    other.write_text("organization: Explicit Org\n")
+    run("build", "weekly", "--input", str(folder), "--config", str(other), "--period", "2026-W10",
+        "--out", str(tmp_path / "o"), "-q")
+    doc = json.loads((tmp_path / "o" / "weekly" / "2026-W10" / "metrics.json").read_text())
+    assert doc["organization"] == "Explicit Org" and doc["config_file"] == "other.yaml"
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = ("import sys; from click.testing import CliRunner; from reporter.cli import main; "
+            "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0; "
+            "r = CliRunner().invoke(main, ['build', '--help']); assert r.exit_code == 0; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'weasyprint', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_command_has_help():
+    for command in ("build", "sample"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output

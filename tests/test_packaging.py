@@ -1,0 +1,33 @@
+"""`pip install .` (a wheel, not only an editable install) carries templates and narratives."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from reporter import assets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_assets_found_from_source_checkout():
+    assert (assets.templates_dir() / "README.md").is_file()
+    assert (assets.narratives_dir() / "README.md").is_file()
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="needs the source tree")
+def test_wheel_contains_templates_narratives_and_console_script(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+                   check=True, capture_output=True)
+    wheel = next(tmp_path.glob("reporter-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for expected in ("reporter/templates/README.md", "reporter/narratives/README.md", "reporter/cli.py",
+                     "reporter/inputs/spec.py"):
+        assert expected in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "reporter = reporter.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert not any(n.startswith("tests/") or n.startswith("sample_inputs/") for n in names)
