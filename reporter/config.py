@@ -160,6 +160,8 @@ def load_config(path: Path | None) -> Config:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    except ValueError as exc:  # an impossible unquoted date such as 2026-13-01
+        raise ConfigError(f"{path}: invalid value: {exc}") from exc
     return parse_config(data, source=str(path))
 
 

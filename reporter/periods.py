@@ -83,6 +83,13 @@ def parse_period(cadence: str, text: str, fiscal_start: int = 1) -> Period:
     if not m:
         raise PeriodError(f"period {text!r} is not a {cadence} period; expected for example {EXAMPLES[cadence]}")
     year, n = int(m.group(1)), int(m.group(2))
+    try:
+        return _parse_checked(cadence, text, year, n, fiscal_start)
+    except (ValueError, OverflowError) as exc:
+        raise PeriodError(f"period {text!r} is outside the supported calendar: {exc}") from exc
+
+
+def _parse_checked(cadence: str, text: str, year: int, n: int, fiscal_start: int) -> Period:
     if cadence == "weekly":
         last = iso_weeks_in_year(year)
         if not 1 <= n <= last:

@@ -88,6 +88,8 @@ def _quote(value: object) -> str:
 
 def validate(raw: pd.DataFrame, spec: DatasetSpec, file: str, tz: ZoneInfo) -> tuple[pd.DataFrame, list[Issue]]:
     """Return (typed frame of the good rows, issues in file order)."""
+    if len(raw) == 0:  # an empty export ([] or a header-less empty file) is an empty dataset
+        return _empty(spec), []
     missing = [c for c in spec.required if c not in raw.columns]
     if missing:
         reason = (
@@ -130,7 +132,7 @@ def validate(raw: pd.DataFrame, spec: DatasetSpec, file: str, tz: ZoneInfo) -> t
 
             def reason(pos: int) -> str:
                 k = tuple(keys.iloc[pos])
-                shown = k[0] if len(k) == 1 else k
+                shown = ", ".join(v.date().isoformat() if isinstance(v, pd.Timestamp) else str(v) for v in k)
                 return f"duplicate {label} {_quote(shown)}: first seen at row {first_rows.get(k)}"
 
             col.add(mask, spec.key[0], reason)
@@ -203,6 +205,9 @@ def _convert(text: pd.Series, present: np.ndarray, column, col: _Collector, tz: 
 def parse_timestamps(text: pd.Series, tz: ZoneInfo) -> pd.Series:
     """ISO 8601 text to UTC; a value without an offset is local time in ``tz``."""
     values = text.astype(object)
+    lower_z = text.str.endswith("z").fillna(False).to_numpy(dtype=bool)
+    if lower_z.any():  # ISO 8601 allows a lower-case z; the parser does not
+        values = values.where(~lower_z, text.str.slice(0, -1) + "Z")
     utc = pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")
     if str(tz) in ("UTC", "Etc/UTC", "GMT"):
         return utc.astype("datetime64[ns, UTC]")
