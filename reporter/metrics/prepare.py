@@ -89,7 +89,9 @@ def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, war
     service_team = prs["service"].map(lambda s: config.team_of_service(s) or UNASSIGNED)
     author_team = prs["person"].map(team_of).astype(object)
     prs["team"] = author_team.where(author_team.notna(), service_team.astype(object))
-    note = ppl.unmatched_summary(prs["author"], prs["person"], "pull_requests")
+    # AI agents (bot authors) are not people: only unknown human identities are worth a warning.
+    human = (source != "bot_author").to_numpy()
+    note = ppl.unmatched_summary(prs["author"][human], prs["person"][human], "pull_requests")
     if note:
         warnings.append(note + "; their PRs count for the organisation and the team owning the repository's service")
     size = prs["additions"] + prs["deletions"]

@@ -1,0 +1,1 @@
+"""Deterministic sample organisation for demos, tests and benchmarks."""
