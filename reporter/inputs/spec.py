@@ -16,6 +16,7 @@ BOOL = "bool"
 TIMESTAMP = "timestamp"
 DATE = "date"
 LIST = "list"  # ';'-separated in CSV, arrays in JSON
+TEXT = "text"  # free text (commit messages, titles): kept verbatim, only an empty value is missing
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f"})
@@ -97,7 +98,7 @@ DATASETS: dict[str, DatasetSpec] = {
                 _c("deletions", INT, non_negative=True),
                 _c("labels", LIST),
                 _c("ai_assisted", BOOL),
-                _c("title", STR),
+                _c("title", TEXT),
                 _c("merge_commit_sha", STR),
                 _c("reverted", BOOL),
                 _c("work_item", STR),
@@ -117,7 +118,7 @@ DATASETS: dict[str, DatasetSpec] = {
                 _c("authored_at", TIMESTAMP, True),
                 _c("pr_id", STR),
                 _c("author", STR),
-                _c("message", STR),
+                _c("message", TEXT),
             ),
             key=("sha",),
             doc="Commits; their messages' trailers mark AI assistance on the PR they belong to.",
@@ -238,8 +239,8 @@ DATASETS: dict[str, DatasetSpec] = {
             (
                 _c("date", DATE, True),
                 _c("team", STR, True),
-                _c("title", STR, True),
-                _c("summary", STR),
+                _c("title", TEXT, True),
+                _c("summary", TEXT),
                 _c("customer", STR),
                 _c("contract_value", FLOAT, non_negative=True),
                 _c("currency", STR),

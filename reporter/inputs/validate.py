@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from ..frames import is_in
 from .readers import ROW
 from .spec import (
     BOOL,
@@ -22,6 +23,7 @@ from .spec import (
     INT,
     LIST,
     STR,
+    TEXT,
     TIMESTAMP,
     TRUE_WORDS,
     DatasetSpec,
@@ -77,7 +79,7 @@ class _Collector:
         self.bad[positions] = True
         for pos in positions:
             ident = None if self.ids is None else self.ids[pos]
-            ident = None if ident is None or (isinstance(ident, float) and np.isnan(ident)) else str(ident)
+            ident = None if pd.isna(ident) else str(ident).strip() or None
             self.issues.append((int(pos), Issue(self.file, int(self.rows[pos]), ident, column, reason_for(pos))))
 
 
@@ -105,7 +107,7 @@ def validate(raw: pd.DataFrame, spec: DatasetSpec, file: str, tz: ZoneInfo) -> t
         if column.name not in raw.columns:
             out[column.name] = _missing_column(column.kind, len(raw))
             continue
-        text = _clean_text(raw[column.name])
+        text = _clean_text(raw[column.name], strip=column.kind != TEXT)
         present = text.notna().to_numpy()
         if column.required:
             col.add(~present, column.name, lambda pos: "required value is empty")
@@ -138,15 +140,17 @@ def validate(raw: pd.DataFrame, spec: DatasetSpec, file: str, tz: ZoneInfo) -> t
             col.add(mask, spec.key[0], reason)
 
     out[ROW] = raw[ROW].to_numpy()
-    typed = out.loc[~col.bad].reset_index(drop=True)
+    typed = out.loc[~col.bad].reset_index(drop=True) if col.bad.any() else out
     issues = [issue for _, issue in sorted(col.issues, key=lambda pi: pi[0])]
     return typed, issues
 
 
-def _clean_text(series: pd.Series) -> pd.Series:
-    """Strip surrounding blanks; an empty value is missing. Vectorised string ops only."""
+def _clean_text(series: pd.Series, strip: bool = True) -> pd.Series:
+    """Strip surrounding blanks (not in free text); an empty value is missing. Vectorised."""
     s = series.astype("string")
-    s = s.str.strip()
+    if strip:
+        s = s.str.strip()
+        return s.where(s.str.len() > 0)
     return s.where(s.str.len() > 0)
 
 
@@ -165,10 +169,12 @@ def _missing_column(kind: str, n: int) -> pd.Series:
 def _convert(text: pd.Series, present: np.ndarray, column, col: _Collector, tz: ZoneInfo) -> pd.Series:
     kind = column.kind
     name = column.name
-    if kind in (STR, LIST):
+    if kind in (STR, LIST, TEXT):
         return text
     if kind in (INT, FLOAT):
-        num = pd.to_numeric(text, errors="coerce").astype("float64")
+        num = _arrow_cast(text, "float64")
+        if num is None:
+            num = pd.to_numeric(text, errors="coerce").astype("float64")
         values = num.to_numpy()
         bad = present & ~np.isfinite(values)
         if kind == INT:
@@ -180,8 +186,8 @@ def _convert(text: pd.Series, present: np.ndarray, column, col: _Collector, tz: 
         return num
     if kind == BOOL:
         lower = text.str.lower()
-        is_true = lower.isin(TRUE_WORDS).to_numpy()
-        is_false = lower.isin(FALSE_WORDS).to_numpy()
+        is_true = is_in(lower, TRUE_WORDS)
+        is_false = is_in(lower, FALSE_WORDS)
         bad = present & ~is_true & ~is_false
         col.add(bad, name, lambda pos: f"expected {_EXPECTED[BOOL]}, got {_quote(text.iloc[pos])}")
         result = pd.Series(pd.NA, index=text.index, dtype="boolean")
@@ -204,6 +210,9 @@ def _convert(text: pd.Series, present: np.ndarray, column, col: _Collector, tz: 
 
 def parse_timestamps(text: pd.Series, tz: ZoneInfo) -> pd.Series:
     """ISO 8601 text to UTC; a value without an offset is local time in ``tz``."""
+    fast = _arrow_cast(text, "timestamp")
+    if fast is not None:  # every value carries Z or an offset: the common export
+        return fast
     values = text.astype(object)
     lower_z = text.str.endswith("z").fillna(False).to_numpy(dtype=bool)
     if lower_z.any():  # ISO 8601 allows a lower-case z; the parser does not
@@ -226,6 +235,32 @@ def parse_timestamps(text: pd.Series, tz: ZoneInfo) -> pd.Series:
         utc = utc.astype("datetime64[ns, UTC]")
         utc.loc[naive_idx] = localized.dt.tz_convert("UTC")
     return utc.astype("datetime64[ns, UTC]")
+
+
+def _arrow_cast(text: pd.Series, target: str) -> pd.Series | None:
+    """Vectorised parse in Arrow when every value parses; None sends the caller to the slow,
+    value-by-value route that can say which values are wrong. Timestamps only take this path
+    when every value carries Z or an offset (Arrow refuses naive ones for a zoned type)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arrow = pa.chunked_array(text.array.__arrow_array__()) if hasattr(text.array, "__arrow_array__") else None
+    except (TypeError, pa.ArrowException):
+        arrow = None
+    if arrow is None or arrow.type != pa.string() and arrow.type != pa.large_string():
+        return None
+    to = pa.float64() if target == "float64" else pa.timestamp("ns", tz="UTC")
+    try:
+        cast = pc.cast(arrow, to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if target == "float64":
+        values = cast.to_numpy() if cast.num_chunks else np.array([], dtype=float)
+        return pd.Series(values.astype(float), index=text.index)
+    series = cast.to_pandas()
+    series.index = text.index
+    return series.astype("datetime64[ns, UTC]")
 
 
 def _empty(spec: DatasetSpec) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import AIDetection
+from ..frames import is_in, map_values
 
 # Order matters only for the reported source: the first rule that matches is named.
 SOURCES = ("column", "label", "trailer", "bot_author")
@@ -56,13 +57,12 @@ def detect(prs: pd.DataFrame, commits: pd.DataFrame, rules: AIDetection) -> pd.S
         _mark(source, decided, hit, "label")
     trailer_prs = prs_with_ai_trailers(commits, rules)
     if trailer_prs:
-        hit = prs["id"].astype(str).isin(trailer_prs).to_numpy()
+        hit = is_in(prs["id"], trailer_prs)
         _mark(source, decided, hit, "trailer")
     if rules.bot_authors:
         bot = re.compile("|".join(f"(?:{p})" for p in rules.bot_authors), re.IGNORECASE)
-        authors = prs["author"].astype(str)
-        verdict = {a: bot.fullmatch(a) is not None for a in authors.unique()}
-        _mark(source, decided, authors.map(verdict).to_numpy(dtype=bool), "bot_author")
+        hit = map_values(prs["author"], lambda a: bot.fullmatch(str(a)) is not None)
+        _mark(source, decided, hit.astype(bool), "bot_author")
     return pd.Series(source, index=prs.index, dtype=object)
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..frames import map_values
+
 ENGINEER = "engineer"
 
 
@@ -33,9 +35,7 @@ def identity_map(people: pd.DataFrame) -> tuple[dict[str, str], list[str]]:
 def resolve(identities: pd.Series, mapping: dict[str, str]) -> pd.Series:
     """Map logins/emails to people; unknown identities become missing (and are counted)."""
     keys = identities.astype("string").str.strip().str.lower()
-    uniques = keys.dropna().unique()
-    lookup = {k: mapping.get(k) for k in uniques}
-    return keys.map(lookup).astype(object)
+    return pd.Series(map_values(keys, mapping), index=identities.index, dtype=object)
 
 
 def is_engineer(people: pd.DataFrame) -> np.ndarray:

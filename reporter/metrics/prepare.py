@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..config import Config
 from ..inputs.load import Inputs
+from ..frames import is_in, map_values
 from . import ai, people as ppl
 
 UNASSIGNED = "unassigned"
@@ -51,9 +52,9 @@ def prepare(inputs: Inputs, config: Config) -> Prepared:
     deployments, excluded = _prepare_deployments(inputs, config)
     prs, deployments = _attribute_deployments(prs, deployments, warnings)
     incidents = _prepare_incidents(inputs, config, deployments, warnings)
-    deployments["failed"] = deployments["rolled_back"].fillna(False).to_numpy(dtype=bool) | deployments["id"].isin(
-        incidents["deployment"].dropna()
-    ).to_numpy()
+    deployments["failed"] = deployments["rolled_back"].fillna(False).to_numpy(dtype=bool) | is_in(
+        deployments["id"], set(incidents["deployment"].dropna())
+    )
 
     usage = inputs["ai_usage"].copy()
     usage["who"] = ppl.resolve(usage["person"], idmap)
@@ -63,7 +64,7 @@ def prepare(inputs: Inputs, config: Config) -> Prepared:
 
     seats = inputs["seats"].copy()
     seats["who"] = ppl.resolve(seats["person"], idmap)
-    seats["team"] = seats["who"].map(team_of)
+    seats["team"] = map_values(seats["who"], team_of)
     costs = inputs["ai_costs"].copy()
     costs["currency"] = costs["currency"].astype("string").str.upper().fillna(config.currency).astype(object)
     return Prepared(prs, deployments, incidents, people, usage, costs, seats, warnings, ai_sources, excluded)
@@ -80,15 +81,19 @@ def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, war
     # A PR without first_commit_at takes the earliest authored_at of its commits, if any.
     if not commits.empty and prs["first_commit_at"].isna().any():
         first = commits.dropna(subset=["pr_id"]).groupby("pr_id")["authored_at"].min()
-        fill = prs["id"].astype(object).map(first)
-        prs["first_commit_at"] = prs["first_commit_at"].fillna(fill)
+        at = first.index.get_indexer(prs["id"].astype(object))
+        missing = np.flatnonzero((at >= 0) & prs["first_commit_at"].isna().to_numpy())
+        if missing.size:
+            filled = prs["first_commit_at"].copy()
+            filled.iloc[missing] = first.iloc[at[missing]].array
+            prs["first_commit_at"] = filled
     prs["start_at"] = prs["first_commit_at"].fillna(prs["created_at"])
 
     prs["person"] = ppl.resolve(prs["author"], idmap)
-    prs["service"] = prs["repo"].astype(object).map(config.service_of_repo)
-    service_team = prs["service"].map(lambda s: config.team_of_service(s) or UNASSIGNED)
-    author_team = prs["person"].map(team_of).astype(object)
-    prs["team"] = author_team.where(author_team.notna(), service_team.astype(object))
+    prs["service"] = map_values(prs["repo"], config.service_of_repo)
+    service_team = map_values(prs["service"], lambda s: config.team_of_service(s) or UNASSIGNED)
+    author_team = map_values(prs["person"], team_of)
+    prs["team"] = np.where(pd.isna(author_team), service_team, author_team)
     # AI agents (bot authors) are not people: only unknown human identities are worth a warning.
     human = (source != "bot_author").to_numpy()
     note = ppl.unmatched_summary(prs["author"][human], prs["person"][human], "pull_requests")
@@ -107,74 +112,103 @@ def _prepare_deployments(inputs: Inputs, config: Config) -> tuple[pd.DataFrame, 
     deps = inputs["deployments"].copy()
     env = deps["environment"].astype("string").str.strip().str.lower().fillna("production")
     status = deps["status"].astype("string").str.strip().str.lower().fillna("success")
-    prod = env.isin(PRODUCTION).to_numpy(dtype=bool)
-    ok = status.isin(SUCCESS).to_numpy(dtype=bool)
+    prod = is_in(env, PRODUCTION)
+    ok = is_in(status, SUCCESS)
     excluded = {"not_production": int((~prod).sum()), "production_not_successful": int((prod & ~ok).sum())}
-    deps = deps.loc[prod & ok].reset_index(drop=True)
-    deps["team"] = deps["service"].astype(object).map(lambda s: config.team_of_service(s) or UNASSIGNED)
+    deps = deps.loc[prod & ok].sort_values(["finished_at", "id"], kind="stable").reset_index(drop=True)
+    deps["team"] = map_values(deps["service"], lambda s: config.team_of_service(s) or UNASSIGNED)
     return deps, excluded
 
 
-def _attribute_deployments(prs: pd.DataFrame, deps: pd.DataFrame, warnings: list[str]):
-    """First successful production deployment shipping each merged PR (DESIGN section 5)."""
-    merged = prs["merged_at"].notna()
-    listed = deps.loc[deps["pr_ids"].notna(), ["id", "finished_at", "pr_ids"]]
-    links = (
-        listed.assign(pr_id=listed["pr_ids"].astype(str).str.split(";"))
-        .explode("pr_id")
-        .assign(pr_id=lambda d: d["pr_id"].str.strip())
-    )
-    links = links[links["pr_id"] != ""]
-    known = links["pr_id"].isin(prs["id"].astype(object))
-    if (~known).any():
-        unknown = links.loc[~known, "pr_id"]
-        warnings.append(
-            f"{len(unknown)} deployments.pr_ids entries name PRs that are not in pull_requests "
-            f"(e.g. {', '.join(sorted(unknown.unique())[:5])}); they cannot contribute lead times"
-        )
-    links = links[known]
-    first_explicit = links.sort_values(["finished_at", "id"], kind="stable").drop_duplicates("pr_id")
-    explicit = first_explicit.set_index("pr_id")
-    pr_ids = prs["id"].astype(object)
-    deployed_at = pd.Series(pd.NaT, index=prs.index, dtype="datetime64[ns, UTC]")
-    deploy_id = pd.Series(None, index=prs.index, dtype=object)
-    at = explicit.index.get_indexer(pr_ids)
-    found = np.flatnonzero(at >= 0)
-    if found.size:
-        deployed_at.iloc[found] = explicit["finished_at"].iloc[at[found]].array
-        deploy_id.iloc[found] = explicit["id"].astype(object).iloc[at[found]].to_numpy()
+def _ns(series: pd.Series) -> np.ndarray:
+    """UTC instants as int64 nanoseconds; missing is NaT's integer (the minimum int64)."""
+    return series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64)
 
-    # Time-based: merged PRs no deployment lists go out with the next deployment of their service.
-    need = merged & deployed_at.isna()
-    if need.any() and not deps.empty:
-        left = prs.loc[need, ["merged_at", "service"]].assign(_pos=np.flatnonzero(need.to_numpy()))
-        left = left.sort_values("merged_at", kind="stable")
-        right = deps[["finished_at", "service", "id"]].sort_values(["finished_at", "id"], kind="stable")
-        left["service"] = left["service"].astype(object)
-        right = right.assign(service=right["service"].astype(object))
-        hit = pd.merge_asof(left, right, left_on="merged_at", right_on="finished_at", by="service",
-                            direction="forward", allow_exact_matches=True)
-        pos = hit["_pos"].to_numpy()
-        deployed_at.iloc[pos] = hit["finished_at"].array
-        deploy_id.iloc[pos] = hit["id"].astype(object).to_numpy()
-    prs["deployed_at"] = deployed_at.where(merged)
-    prs["deployment"] = deploy_id.where(merged.to_numpy(), None)
+
+_NAT = np.iinfo(np.int64).min
+
+
+def _by_service(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Common integer codes for two arrays of service names (missing = -1)."""
+    codes, _ = pd.factorize(np.concatenate([first, second]), use_na_sentinel=True)
+    return codes[: len(first)], codes[len(first):]
+
+
+def _attribute_deployments(prs: pd.DataFrame, deps: pd.DataFrame, warnings: list[str]):
+    """First successful production deployment shipping each merged PR (DESIGN section 5).
+
+    Works on positions and int64 instants: ``deps`` is sorted by (finished_at, id), so a
+    lower position is an earlier deployment, and ties break by id.
+    """
+    n = len(prs)
+    merged = prs["merged_at"].notna().to_numpy()
+    dep_fin = _ns(deps["finished_at"])
+    link_dep, link_pr_id = _pr_links(deps)
+    link_pr = pd.Index(prs["id"].to_numpy(dtype=object)).get_indexer(link_pr_id)
+    unknown = link_pr < 0
+    if unknown.any():
+        names = sorted(set(link_pr_id[unknown]))
+        warnings.append(
+            f"{int(unknown.sum())} deployments.pr_ids entries name PRs that are not in pull_requests "
+            f"(e.g. {', '.join(names[:5])}); they cannot contribute lead times"
+        )
+    link_dep, link_pr = link_dep[~unknown], link_pr[~unknown]
+
+    # Explicit: the earliest deployment listing the PR.
+    ship = np.full(n, -1, dtype=np.int64)
+    order = np.argsort(link_dep, kind="stable")
+    listed_prs, first = np.unique(link_pr[order], return_index=True)
+    ship[listed_prs] = link_dep[order][first]
+    ship[~merged] = -1
+
+    # Time-based: the first deployment of the PR's service finishing at or after merged_at.
+    need = np.flatnonzero(merged & (ship < 0))
+    if need.size and len(deps):
+        pr_service, dep_service = _by_service(prs["service"].to_numpy(dtype=object)[need],
+                                              deps["service"].to_numpy(dtype=object))
+        merged_ns = _ns(prs["merged_at"])[need]
+        for code in np.unique(pr_service[pr_service >= 0]):
+            dep_pos = np.flatnonzero(dep_service == code)
+            mine = np.flatnonzero(pr_service == code)
+            at = np.searchsorted(dep_fin[dep_pos], merged_ns[mine], side="left")
+            ok = at < dep_pos.size
+            ship[need[mine[ok]]] = dep_pos[at[ok]]
+
+    shipped = ship >= 0
+    deployed = np.where(shipped, dep_fin[np.maximum(ship, 0)], _NAT) if len(deps) else np.full(n, _NAT)
+    prs["deployed_at"] = pd.to_datetime(deployed.view("datetime64[ns]")).tz_localize("UTC")
+    dep_ids = deps["id"].to_numpy(dtype=object)
+    prs["deployment"] = np.where(shipped, dep_ids[np.maximum(ship, 0)] if len(deps) else None, None)
     prs["lead_h"] = hours(prs["deployed_at"], prs["start_at"])
     prs["deploy_h"] = hours(prs["deployed_at"], prs["merged_at"])
 
     # A deployment is AI-touched when it ships at least one AI-assisted PR (listed or attributed).
-    ai_ids = set(prs.loc[prs["ai"], "id"].astype(str))
-    touched = set(links.loc[links["pr_id"].isin(ai_ids), "id"].astype(str))
-    touched |= set(prs.loc[prs["ai"] & prs["deployment"].notna(), "deployment"].astype(str))
-    deps["ai"] = deps["id"].astype(str).isin(touched).to_numpy()
+    ai = prs["ai"].to_numpy(dtype=bool)
+    touched = np.zeros(len(deps), dtype=bool)
+    touched[link_dep[ai[link_pr]]] = True
+    touched[ship[ai & shipped]] = True
+    deps["ai"] = touched
     return prs, deps
+
+
+def _pr_links(deps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(deployment position, listed PR id) pairs: the explicit shipping records."""
+    positions: list[int] = []
+    pr_ids: list[str] = []
+    for i, text in enumerate(deps["pr_ids"].to_numpy(dtype=object)):
+        if not isinstance(text, str):
+            continue
+        parts = [p for p in (q.strip() for q in text.split(";")) if p]
+        pr_ids.extend(parts)
+        positions.extend([i] * len(parts))
+    return np.asarray(positions, dtype=np.int64), np.asarray(pr_ids, dtype=object)
 
 
 def _prepare_incidents(inputs: Inputs, config: Config, deps: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
     inc = inputs["incidents"].copy()
     explicit = inc["deployment_id"].astype(object)
     dep_ids = set(deps["id"].astype(str))
-    unknown = explicit.notna() & ~explicit.isin(dep_ids)
+    unknown = explicit.notna() & ~is_in(explicit, dep_ids)
     if unknown.any():
         warnings.append(
             f"{int(unknown.sum())} incidents name a deployment_id that is not a successful production "
@@ -194,8 +228,11 @@ def _prepare_incidents(inputs: Inputs, config: Config, deps: pd.DataFrame, warni
         link.iloc[hit["_pos"].to_numpy()] = hit["id"].to_numpy()
     inc["deployment"] = link.where(link.notna(), None)
     dep = deps.set_index(deps["id"].astype(str))
-    inc_service = inc["service"].astype(object).fillna(inc["deployment"].map(dep["service"]))
-    inc["team"] = inc_service.map(lambda s: (config.team_of_service(s) if isinstance(s, str) else None) or UNASSIGNED)
-    inc["ai"] = inc["deployment"].map(dep["ai"]).fillna(False).to_numpy(dtype=bool)
+    dep_service = dict(zip(dep.index, dep["service"].astype(object)))
+    dep_ai = dict(zip(dep.index, dep["ai"]))
+    own = inc["service"].astype(object).to_numpy()
+    inc_service = np.where(pd.isna(own), map_values(inc["deployment"], dep_service), own)
+    inc["team"] = [(config.team_of_service(s) if isinstance(s, str) else None) or UNASSIGNED for s in inc_service]
+    inc["ai"] = map_values(inc["deployment"], lambda d: bool(dep_ai.get(d, False))).astype(bool)
     inc["recovery_h"] = hours(inc["resolved_at"], inc["opened_at"])
     return inc

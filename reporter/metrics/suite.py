@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..frames import is_in
 from ..periods import Period, local_midnight_utc
 from . import dora, people as ppl, stats
 from .prepare import UNASSIGNED, Prepared
@@ -64,20 +65,36 @@ class TeamFolder:
         self.headcount = people.loc[active, "team"].value_counts().to_dict()
         self.minimum = config.privacy.min_group_size
         self._cache: dict[str, str] = {}
+        self._codes_cache: dict[tuple[int, str], tuple[pd.DataFrame, np.ndarray, list[str]]] = {}
 
     def fold(self, team: str) -> str:
         if team not in self._cache:
             self._cache[team] = team if self.headcount.get(team, 0) >= self.minimum else OTHER
         return self._cache[team]
 
+    def _codes(self, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+        """Integer code per row and the folded team of each code (cached: frames are reused)."""
+        key = (id(frame), column)
+        if key not in self._codes_cache:
+            codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+            labels = [self.fold(str(t)) for t in uniques]
+            if (codes < 0).any():
+                codes = np.where(codes < 0, len(labels), codes)
+                labels.append(self.fold("unassigned"))
+            self._codes_cache[key] = (frame, codes, labels)
+        _, codes, labels = self._codes_cache[key]
+        return codes, labels
+
     def other_headcount(self) -> int:
         return sum(n for t, n in self.headcount.items() if self.fold(t) == OTHER)
 
-    def split(self, teams: pd.Series, compute: Callable[[np.ndarray], dict]) -> dict[str, dict]:
-        folded = teams.astype(object).map(self.fold).to_numpy(dtype=object)
+    def split(self, frame: pd.DataFrame, column: str, compute: Callable[[np.ndarray], dict]) -> dict[str, dict]:
+        codes, labels = self._codes(frame, column)
+        teams = sorted(set(labels))
+        folded = np.asarray([teams.index(label) for label in labels], dtype=np.int64)[codes] if labels else codes
         out = {}
-        for team in sorted(set(folded)):
-            result = compute(folded == team)
+        for k, team in enumerate(teams):
+            result = compute(folded == k)
             if team == OTHER and self.other_headcount() < self.minimum:
                 result = {"value": None, "n": result.get("n"),
                           "reason": f"suppressed: the teams pooled here have fewer than {self.minimum} engineers"}
@@ -143,7 +160,7 @@ class Suite:
         metric = self._assemble(
             unit, stats.median(cur_values), len(cur_values), empty_reason,
             stats.median(base_values) if len(base_values) else None, len(base_values), verdict,
-            self.teams.split(frame[team_col], lambda sub: summary(select(sub))),
+            self.teams.split(frame, team_col, lambda sub: summary(select(sub))),
             None if cohort_col is None else _cohorts(frame[cohort_col].to_numpy(dtype=bool),
                                                      lambda sub: summary(select(sub))),
         )
@@ -169,7 +186,7 @@ class Suite:
 
         return self._assemble(
             unit, value, value, empty_reason, base_total / periods if periods else None, base_total, verdict,
-            self.teams.split(frame[team_col], count),
+            self.teams.split(frame, team_col, count),
             None if cohort_col is None else _cohorts(frame[cohort_col].to_numpy(dtype=bool), count),
         )
 
@@ -192,7 +209,7 @@ class Suite:
 
         return self._assemble(
             "ratio", k1 / n1 if n1 else None, n1, empty_reason, k0 / n0 if n0 else None, n0, verdict,
-            self.teams.split(frame[team_col], ratio),
+            self.teams.split(frame, team_col, ratio),
             None if cohort_col is None else _cohorts(frame[cohort_col].to_numpy(dtype=bool), ratio),
         )
 
@@ -315,7 +332,7 @@ class Suite:
             return {"value": distinct(cur & sub), "n": int((cur & sub).sum())}
 
         return self._assemble("days", k1, int(cur.sum()), "no deployments", base_value, int(base.sum()), verdict,
-                              self.teams.split(deps["team"], split),
+                              self.teams.split(deps, "team", split),
                               _cohorts(deps["ai"].to_numpy(dtype=bool), split))
 
     def _adoption(self, have_people: bool, have_usage: bool) -> dict[str, dict]:
@@ -332,7 +349,7 @@ class Suite:
         def counts(w: Window) -> tuple[np.ndarray, np.ndarray]:
             employed = engineer & ppl.employed_during(people, w.first_day, w.end_day)
             users = set(usage.loc[active_rows & _in_days(usage["date"], w), "who"].dropna())
-            return employed, employed & people["person"].isin(users).to_numpy()
+            return employed, employed & is_in(people["person"], users)
 
         eng, act = counts(self.cur)
         base_eng = base_act = 0
@@ -342,7 +359,6 @@ class Suite:
                 e, a = counts(make_window([period], self.config))
                 base_eng += int(e.sum())
                 base_act += int(a.sum())
-        teams = people["team"]
 
         def team_split(flags: np.ndarray, denominator: np.ndarray | None) -> dict:
             def fn(sub: np.ndarray) -> dict:
@@ -351,7 +367,7 @@ class Suite:
                     return {"value": k, "n": k}
                 n = int((denominator & sub).sum())
                 return {"value": _round((flags & sub).sum() / n) if n else None, "n": n}
-            return self.teams.split(teams, fn)
+            return self.teams.split(people, "team", fn)
 
         s = self.stats
         n_eng, n_act = int(eng.sum()), int(act.sum())
