@@ -19,7 +19,7 @@ from .config import Config, load_config
 from .errors import ReporterError
 from .inputs.load import Inputs, load_inputs
 from .metrics.prepare import prepare
-from .metrics.suite import Suite
+from .metrics.suite import DATASETS_USED, Suite
 from .periods import Period, last_complete, last_complete_covered, parse_period, preceding
 
 SCHEMA_VERSION = 1
@@ -89,7 +89,7 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     """Build the metrics document of one report (what metrics.json holds)."""
     config_file = resolve_config_path(Path(input_dir), config_path)
     config = load_config(config_file)
-    inputs = load_inputs(Path(input_dir), config.tz, strict=strict)
+    inputs = load_inputs(Path(input_dir), config.tz, strict=strict, datasets=DATASETS_USED)
     warnings = list(inputs.warnings)
     prep = prepare(inputs, config)
     warnings.extend(prep.warnings)

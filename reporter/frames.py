@@ -36,3 +36,15 @@ def is_in(series: pd.Series, values: Collection) -> np.ndarray:
     if len(uniques) and len(values):
         table[:-1] = pd.Index(np.asarray(uniques, dtype=object), dtype=object).isin(list(values))
     return table[codes]
+
+
+def to_arrow(series: pd.Series):
+    """A text column as an Arrow string array (zero-copy when it is Arrow-backed already)."""
+    import pyarrow as pa
+
+    array = series.array
+    if hasattr(array, "__arrow_array__"):
+        arrow = array.__arrow_array__()
+        if arrow.type in (pa.string(), pa.large_string()):
+            return arrow
+    return pa.array(series.to_numpy(dtype=object, na_value=None), type=pa.string())

@@ -560,10 +560,11 @@ def test_lineage_rows_and_sha256(tmp_path):
     inputs = load(tmp_path)
     assert set(inputs.lineage) == {"pull_requests.csv", "incidents.csv"}
     assert inputs.lineage["pull_requests.csv"] == {
-        "rows": 3, "sha256": hashlib.sha256(csv_path.read_bytes()).hexdigest()
+        "rows": 3, "sha256": hashlib.sha256(csv_path.read_bytes()).hexdigest(), "validated": True
     }
     inc = tmp_path / "incidents.csv"
-    assert inputs.lineage["incidents.csv"] == {"rows": 2, "sha256": hashlib.sha256(inc.read_bytes()).hexdigest()}
+    assert inputs.lineage["incidents.csv"] == {"rows": 2, "sha256": hashlib.sha256(inc.read_bytes()).hexdigest(),
+                                               "validated": True}
 
 
 def test_lineage_sha_changes_with_content(tmp_path):
@@ -629,3 +630,14 @@ def test_empty_json_array_is_an_empty_dataset(tmp_path):
     inputs = load(tmp_path, strict=True)
     assert len(inputs["pull_requests"]) == 0
     assert inputs.skipped == []
+
+
+def test_datasets_outside_the_report_are_counted_and_hashed_not_validated(tmp_path):
+    write_csv(tmp_path, "work_items.csv", ["id,type,created_at", "W-1,story,2026-03-02", "W-2,bug,not-a-date"])
+    write_csv(tmp_path, "incidents.csv", ["id,opened_at", "INC-1,2026-03-02T09:00:00Z", "INC-2,bad"])
+    inputs = load_inputs(tmp_path, ZoneInfo("UTC"), datasets={"incidents"})
+    path = tmp_path / "work_items.csv"
+    assert inputs.lineage["work_items.csv"] == {
+        "rows": 2, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "validated": False}
+    assert [i.file for i in inputs.skipped] == ["incidents.csv"]  # W-2 is checked by reports that use it
+    assert inputs["work_items"].empty

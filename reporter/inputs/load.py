@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -65,18 +66,32 @@ def discover(input_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
     return found, warnings
 
 
-def load_inputs(input_dir: Path, tz: ZoneInfo, strict: bool = False) -> Inputs:
-    """Read and validate every dataset file; ``strict`` turns the first problem into an error."""
+def load_inputs(input_dir: Path, tz: ZoneInfo, strict: bool = False,
+                datasets: Collection[str] | None = None) -> Inputs:
+    """Read and validate the dataset files; ``strict`` turns the first problem into an error.
+
+    ``datasets`` limits validation to what the report uses: other files are still read,
+    counted and hashed for the lineage (``validated: false``), and validated by the reports
+    that use them.
+    """
     found, warnings = discover(Path(input_dir))
     frames: dict[str, pd.DataFrame] = {}
     lineage: dict[str, dict] = {}
     skipped: list[Issue] = []
     for name, spec in DATASETS.items():
         parts = []
+        if datasets is not None and name not in datasets:
+            for path in found.get(name, []):
+                lineage[path.name] = {"rows": int(len(read_file(path))), "sha256": _sha256(path),
+                                      "validated": False}
+            empty = _empty(spec)
+            empty["_file"] = pd.Series([], dtype=object)
+            frames[name] = empty
+            continue
         for path in found.get(name, []):
             raw = read_file(path)
             typed, issues = validate(raw, spec, path.name, tz)
-            lineage[path.name] = {"rows": int(len(raw)), "sha256": _sha256(path)}
+            lineage[path.name] = {"rows": int(len(raw)), "sha256": _sha256(path), "validated": True}
             if strict and issues:
                 raise InputError(_strict_message(issues))
             typed["_file"] = path.name

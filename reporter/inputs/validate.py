@@ -186,8 +186,13 @@ def _convert(text: pd.Series, present: np.ndarray, column, col: _Collector, tz: 
         return num
     if kind == BOOL:
         lower = text.str.lower()
-        is_true = is_in(lower, TRUE_WORDS)
-        is_false = is_in(lower, FALSE_WORDS)
+        fast = _arrow_cast(lower, "bool")  # true/false/1/0 exports parse in Arrow directly
+        if fast is not None:
+            is_true = fast.to_numpy(dtype=bool, na_value=False)
+            is_false = ~is_true & present
+        else:
+            is_true = is_in(lower, TRUE_WORDS)
+            is_false = is_in(lower, FALSE_WORDS)
         bad = present & ~is_true & ~is_false
         col.add(bad, name, lambda pos: f"expected {_EXPECTED[BOOL]}, got {_quote(text.iloc[pos])}")
         result = pd.Series(pd.NA, index=text.index, dtype="boolean")
@@ -250,7 +255,7 @@ def _arrow_cast(text: pd.Series, target: str) -> pd.Series | None:
         arrow = None
     if arrow is None or arrow.type != pa.string() and arrow.type != pa.large_string():
         return None
-    to = pa.float64() if target == "float64" else pa.timestamp("ns", tz="UTC")
+    to = {"float64": pa.float64(), "bool": pa.bool_()}.get(target, pa.timestamp("ns", tz="UTC"))
     try:
         cast = pc.cast(arrow, to)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -258,6 +263,8 @@ def _arrow_cast(text: pd.Series, target: str) -> pd.Series | None:
     if target == "float64":
         values = cast.to_numpy() if cast.num_chunks else np.array([], dtype=float)
         return pd.Series(values.astype(float), index=text.index)
+    if target == "bool":
+        return pd.Series(cast.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get).array, index=text.index)
     series = cast.to_pandas()
     series.index = text.index
     return series.astype("datetime64[ns, UTC]")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import AIDetection
-from ..frames import is_in, map_values
+from ..frames import is_in, map_values, to_arrow
 
 # Order matters only for the reported source: the first rule that matches is named.
 SOURCES = ("column", "label", "trailer", "bot_author")
@@ -31,8 +31,21 @@ def prs_with_ai_trailers(commits: pd.DataFrame, rules: AIDetection) -> set[str]:
         # Cheap vectorised pre-filter when every rule is a "...-by:" trailer line.
         maybe = rows["message"].astype("string").str.contains("-by:", case=False, regex=False).fillna(False)
         rows = rows[maybe.to_numpy(dtype=bool)]
-    hits = rows["message"].astype(object).map(lambda m: pattern.search(m) is not None).to_numpy(dtype=bool)
+    hits = _search(rows["message"], pattern)
     return set(rows.loc[hits, "pr_id"].astype(str))
+
+
+def _search(messages: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    """Vectorised in Arrow's RE2 when the rules are RE2-compatible, else Python's re."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arrow = to_arrow(messages)
+        found = pc.match_substring_regex(arrow, "(?im)" + pattern.pattern)
+        return found.to_numpy(zero_copy_only=False).astype(bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return messages.astype(object).map(lambda m: pattern.search(m) is not None).to_numpy(dtype=bool)
 
 
 def detect(prs: pd.DataFrame, commits: pd.DataFrame, rules: AIDetection) -> pd.Series:

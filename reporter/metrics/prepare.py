@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..config import Config
 from ..inputs.load import Inputs
-from ..frames import is_in, map_values
+from ..frames import is_in, map_values, to_arrow
 from . import ai, people as ppl
 
 UNASSIGNED = "unassigned"
@@ -193,15 +193,13 @@ def _attribute_deployments(prs: pd.DataFrame, deps: pd.DataFrame, warnings: list
 
 def _pr_links(deps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(deployment position, listed PR id) pairs: the explicit shipping records."""
-    positions: list[int] = []
-    pr_ids: list[str] = []
-    for i, text in enumerate(deps["pr_ids"].to_numpy(dtype=object)):
-        if not isinstance(text, str):
-            continue
-        parts = [p for p in (q.strip() for q in text.split(";")) if p]
-        pr_ids.extend(parts)
-        positions.extend([i] * len(parts))
-    return np.asarray(positions, dtype=np.int64), np.asarray(pr_ids, dtype=object)
+    import pyarrow.compute as pc
+
+    lists = pc.split_pattern(to_arrow(deps["pr_ids"]), ";")
+    ids = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    positions = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    keep = pc.greater(pc.utf8_length(ids), 0).to_numpy(zero_copy_only=False)
+    return positions[keep], np.asarray(ids.to_pylist(), dtype=object)[keep]
 
 
 def _prepare_incidents(inputs: Inputs, config: Config, deps: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:

@@ -20,6 +20,8 @@ from . import dora, people as ppl, stats
 from .prepare import UNASSIGNED, Prepared
 
 OTHER = "other"
+# The datasets the metrics of DESIGN section 5 read; the loader validates these.
+DATASETS_USED = ("people", "pull_requests", "commits", "deployments", "incidents", "ai_usage", "ai_costs", "seats")
 COHORTS = (("ai", True), ("non_ai", False))
 
 
