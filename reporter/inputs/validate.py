@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from ..frames import is_in
+from ..frames import is_in, to_arrow
 from .readers import ROW
 from .spec import (
     BOOL,
@@ -146,12 +146,15 @@ def validate(raw: pd.DataFrame, spec: DatasetSpec, file: str, tz: ZoneInfo) -> t
 
 
 def _clean_text(series: pd.Series, strip: bool = True) -> pd.Series:
-    """Strip surrounding blanks (not in free text); an empty value is missing. Vectorised."""
-    s = series.astype("string")
+    """Strip surrounding blanks (not in free text); an empty value is missing. All in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = to_arrow(series)
     if strip:
-        s = s.str.strip()
-        return s.where(s.str.len() > 0)
-    return s.where(s.str.len() > 0)
+        arrow = pc.utf8_trim_whitespace(arrow)
+    arrow = pc.if_else(pc.equal(pc.utf8_length(arrow), 0), pa.scalar(None, pa.string()), arrow)
+    return pd.Series(pd.arrays.ArrowStringArray(arrow), index=series.index)
 
 
 def _missing_column(kind: str, n: int) -> pd.Series:
