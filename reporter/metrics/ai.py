@@ -20,19 +20,22 @@ def trailer_pattern(rules: AIDetection) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p in rules.trailers), re.IGNORECASE | re.MULTILINE)
 
 
-def prs_with_ai_trailers(commits: pd.DataFrame, rules: AIDetection) -> set[str]:
+def prs_with_ai_trailers(commits: pd.DataFrame, rules: AIDetection) -> np.ndarray:
+    """Ids of the PRs with at least one commit carrying an AI trailer."""
     pattern = trailer_pattern(rules)
     if pattern is None or commits.empty:
-        return set()
-    rows = commits[commits["pr_id"].notna() & commits["message"].notna()]
-    if rows.empty:
-        return set()
+        return np.array([], dtype=object)
+    rows = commits[(commits["pr_id"].notna() & commits["message"].notna()).to_numpy(dtype=bool)]
     if all("-by:" in p.lower() for p in rules.trailers):
         # Cheap vectorised pre-filter when every rule is a "...-by:" trailer line.
-        maybe = rows["message"].astype("string").str.contains("-by:", case=False, regex=False).fillna(False)
-        rows = rows[maybe.to_numpy(dtype=bool)]
+        import pyarrow.compute as pc
+
+        maybe = pc.match_substring(to_arrow(rows["message"]), "-by:", ignore_case=True)
+        rows = rows[maybe.to_numpy(zero_copy_only=False).astype(bool)]
+    if rows.empty:
+        return np.array([], dtype=object)
     hits = _search(rows["message"], pattern)
-    return set(rows.loc[hits, "pr_id"].astype(str))
+    return pd.unique(rows["pr_id"].to_numpy(dtype=object)[hits])
 
 
 def _search(messages: pd.Series, pattern: re.Pattern) -> np.ndarray:
@@ -69,7 +72,7 @@ def detect(prs: pd.DataFrame, commits: pd.DataFrame, rules: AIDetection) -> pd.S
         hit = labels.str.contains(rf"(?:^|;)\s*(?:{wanted})\s*(?:;|$)", regex=True).fillna(False).to_numpy(dtype=bool)
         _mark(source, decided, hit, "label")
     trailer_prs = prs_with_ai_trailers(commits, rules)
-    if trailer_prs:
+    if len(trailer_prs):
         hit = is_in(prs["id"], trailer_prs)
         _mark(source, decided, hit, "trailer")
     if rules.bot_authors:

@@ -79,13 +79,16 @@ def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, war
     ai_sources = {name: int(counts.get(name, 0)) for name in ai.SOURCES}
 
     # A PR without first_commit_at takes the earliest authored_at of its commits, if any.
-    if not commits.empty and prs["first_commit_at"].isna().any():
-        first = commits.dropna(subset=["pr_id"]).groupby("pr_id")["authored_at"].min()
-        at = first.index.get_indexer(prs["id"].astype(object))
-        missing = np.flatnonzero((at >= 0) & prs["first_commit_at"].isna().to_numpy())
-        if missing.size:
+    lacking = np.flatnonzero(prs["first_commit_at"].isna().to_numpy())
+    if not commits.empty and lacking.size:
+        lacking_ids = prs["id"].to_numpy(dtype=object)[lacking]
+        theirs = commits[is_in(commits["pr_id"], set(lacking_ids))]
+        first = theirs.groupby(theirs["pr_id"].astype(object))["authored_at"].min()
+        at = first.index.get_indexer(lacking_ids)
+        found = at >= 0
+        if found.any():
             filled = prs["first_commit_at"].copy()
-            filled.iloc[missing] = first.iloc[at[missing]].array
+            filled.iloc[lacking[found]] = first.iloc[at[found]].array
             prs["first_commit_at"] = filled
     prs["start_at"] = prs["first_commit_at"].fillna(prs["created_at"])
 
