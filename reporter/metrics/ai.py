@@ -46,7 +46,7 @@ def _search(messages: pd.Series, pattern: re.Pattern) -> np.ndarray:
     try:
         arrow = to_arrow(messages)
         found = pc.match_substring_regex(arrow, "(?im)" + pattern.pattern)
-        return found.to_numpy(zero_copy_only=False).astype(bool)
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return messages.astype(object).map(lambda m: pattern.search(m) is not None).to_numpy(dtype=bool)
 
@@ -68,8 +68,10 @@ def detect(prs: pd.DataFrame, commits: pd.DataFrame, rules: AIDetection) -> pd.S
         decided |= known
     if rules.labels:
         wanted = "|".join(re.escape(label.lower()) for label in rules.labels)
-        labels = prs["labels"].astype("string").str.lower()
-        hit = labels.str.contains(rf"(?:^|;)\s*(?:{wanted})\s*(?:;|$)", regex=True).fillna(False).to_numpy(dtype=bool)
+        import pyarrow.compute as pc
+
+        found = pc.match_substring_regex(to_arrow(prs["labels"]), rf"(?i)(?:^|;)\s*(?:{wanted})\s*(?:;|$)")
+        hit = pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
         _mark(source, decided, hit, "label")
     trailer_prs = prs_with_ai_trailers(commits, rules)
     if len(trailer_prs):
