@@ -31,11 +31,30 @@ def map_values(series: pd.Series, mapping: Mapping | Callable) -> np.ndarray:
 
 def is_in(series: pd.Series, values: Collection) -> np.ndarray:
     """Boolean array: the row's value is one of ``values`` (missing is never in)."""
+    if not len(series) or not len(values):
+        return np.zeros(len(series), dtype=bool)
+    if all(isinstance(v, str) for v in values):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.is_in(to_arrow(series.astype("string")), value_set=pa.array(list(values), type=pa.string()))
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     table = np.zeros(len(uniques) + 1, dtype=bool)
-    if len(uniques) and len(values):
-        table[:-1] = pd.Index(np.asarray(uniques, dtype=object), dtype=object).isin(list(values))
+    table[:-1] = pd.Index(np.asarray(uniques, dtype=object), dtype=object).isin(list(values))
     return table[codes]
+
+
+def positions(values, reference) -> np.ndarray:
+    """Position of each value in ``reference`` (text, unique), -1 when absent. Hashing in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def arrow(x):
+        return to_arrow(x) if isinstance(x, pd.Series) else pa.array(np.asarray(x, dtype=object), type=pa.string())
+
+    found = pc.index_in(arrow(values), value_set=arrow(reference))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def to_arrow(series: pd.Series):

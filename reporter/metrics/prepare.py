@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..config import Config
 from ..inputs.load import Inputs
-from ..frames import is_in, map_values, to_arrow
+from ..frames import is_in, map_values, positions, to_arrow
 from . import ai, people as ppl
 
 UNASSIGNED = "unassigned"
@@ -84,7 +84,7 @@ def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, war
         lacking_ids = prs["id"].to_numpy(dtype=object)[lacking]
         theirs = commits[is_in(commits["pr_id"], set(lacking_ids))]
         first = theirs.groupby(theirs["pr_id"].astype(object))["authored_at"].min()
-        at = first.index.get_indexer(lacking_ids)
+        at = positions(lacking_ids, first.index.to_numpy(dtype=object))
         found = at >= 0
         if found.any():
             filled = prs["first_commit_at"].copy()
@@ -147,7 +147,7 @@ def _attribute_deployments(prs: pd.DataFrame, deps: pd.DataFrame, warnings: list
     merged = prs["merged_at"].notna().to_numpy()
     dep_fin = _ns(deps["finished_at"])
     link_dep, link_pr_id = _pr_links(deps)
-    link_pr = pd.Index(prs["id"].to_numpy(dtype=object)).get_indexer(link_pr_id)
+    link_pr = positions(link_pr_id, prs["id"])
     unknown = link_pr < 0
     if unknown.any():
         names = sorted(set(link_pr_id[unknown]))
@@ -208,7 +208,7 @@ def _pr_links(deps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _prepare_incidents(inputs: Inputs, config: Config, deps: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
     inc = inputs["incidents"].copy()
     explicit = inc["deployment_id"].astype(object)
-    dep_ids = set(deps["id"].astype(str))
+    dep_ids = set(deps["id"].to_numpy(dtype=object))
     unknown = explicit.notna() & ~is_in(explicit, dep_ids)
     if unknown.any():
         warnings.append(
@@ -228,12 +228,12 @@ def _prepare_incidents(inputs: Inputs, config: Config, deps: pd.DataFrame, warni
                             direction="backward", allow_exact_matches=False)
         link.iloc[hit["_pos"].to_numpy()] = hit["id"].to_numpy()
     inc["deployment"] = link.where(link.notna(), None)
-    dep = deps.set_index(deps["id"].astype(str))
-    dep_service = dict(zip(dep.index, dep["service"].astype(object)))
-    dep_ai = dict(zip(dep.index, dep["ai"]))
-    own = inc["service"].astype(object).to_numpy()
-    inc_service = np.where(pd.isna(own), map_values(inc["deployment"], dep_service), own)
+    at = positions(inc["deployment"].astype("string"), deps["id"]) if len(deps) else np.full(len(inc), -1)
+    linked = at >= 0
+    own = inc["service"].to_numpy(dtype=object, na_value=None)
+    dep_service = deps["service"].to_numpy(dtype=object)
+    inc_service = np.where(pd.isna(own) & linked, dep_service[np.maximum(at, 0)] if len(deps) else None, own)
     inc["team"] = [(config.team_of_service(s) if isinstance(s, str) else None) or UNASSIGNED for s in inc_service]
-    inc["ai"] = map_values(inc["deployment"], lambda d: bool(dep_ai.get(d, False))).astype(bool)
+    inc["ai"] = linked & (deps["ai"].to_numpy(dtype=bool)[np.maximum(at, 0)] if len(deps) else False)
     inc["recovery_h"] = hours(inc["resolved_at"], inc["opened_at"])
     return inc
