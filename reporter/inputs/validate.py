@@ -153,7 +153,9 @@ def _clean_text(series: pd.Series, strip: bool = True) -> pd.Series:
     arrow = to_arrow(series)
     if strip:
         arrow = pc.utf8_trim_whitespace(arrow)
-    arrow = pc.if_else(pc.equal(pc.utf8_length(arrow), 0), pa.scalar(None, pa.string()), arrow)
+    empty = pc.equal(pc.utf8_length(arrow), 0)
+    if pc.any(empty).as_py():  # copying long free text only when there is something to blank
+        arrow = pc.if_else(empty, pa.scalar(None, pa.string()), arrow)
     return pd.Series(pd.arrays.ArrowStringArray(arrow), index=series.index)
 
 
