@@ -13,6 +13,7 @@ Figures are medians because these machines are shared and noisy.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -88,9 +89,6 @@ def main() -> None:
 
     folder = HERE / "data" / f"org-{args.engineers}x{args.weeks}"
     generate(folder, args.engineers, args.teams, args.weeks)
-    sizes = {p.name: sum(1 for _ in p.open("rb")) - 1 for p in sorted(folder.glob("*.csv"))}
-    print("rows:", ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
-
     walls, peaks = [], []
     with tempfile.TemporaryDirectory() as out:
         for i in range(args.runs):
@@ -98,6 +96,10 @@ def main() -> None:
             walls.append(wall)
             peaks.append(peak)
             print(f"run {i + 1}: {wall:.2f} s wall, {peak:.0f} MiB peak RSS")
+        doc = json.loads((Path(out) / "weekly" / PERIOD / "metrics.json").read_text())
+    print("records:", ", ".join(f"{k} {v['rows']:,}" for k, v in doc["inputs"].items()))
+    print(f"merged PRs in {PERIOD}: {doc['metrics']['merged_prs']['value']:,}; "
+          f"in its baseline: {doc['metrics']['merged_prs']['baseline_n']:,}")
     print(f"whole process, {args.runs} runs: median {statistics.median(walls):.2f} s "
           f"(min {min(walls):.2f}, max {max(walls):.2f}); peak RSS median {statistics.median(peaks):.0f} MiB")
 

@@ -132,21 +132,18 @@ class Suite:
 
     def _median_metric(self, name: str, unit: str, frame: pd.DataFrame, time_col: str, value_col: str,
                        team_col: str, cohort_col: str | None, empty_reason: str) -> dict:
-        def sample(w: Window) -> tuple[np.ndarray, np.ndarray, int]:
-            mask = _in(frame[time_col], w)
-            values = frame[value_col].to_numpy(dtype=float)[mask]
-            valid = ~np.isnan(values)
-            negative = valid & (values < 0)
-            keep = valid & ~negative
-            return mask, np.flatnonzero(mask)[keep], int(negative.sum())
-
-        cur_mask, cur_idx, cur_neg = sample(self.cur)
         values = frame[value_col].to_numpy(dtype=float)
+
+        def sample(w: Window) -> tuple[np.ndarray, int]:
+            """Rows in the window with a usable span, and how many spans were negative."""
+            rows = np.flatnonzero(_in(frame[time_col], w))
+            v = values[rows]
+            negative = v < 0  # NaN compares False
+            return rows[~np.isnan(v) & ~negative], int(negative.sum())
+
+        cur_idx, cur_neg = sample(self.cur)
         cur_values = values[cur_idx]
-        base_values = np.array([])
-        if self.base is not None:
-            _, base_idx, _ = sample(self.base)
-            base_values = values[base_idx]
+        base_values = values[sample(self.base)[0]] if self.base is not None else np.array([])
 
         def summary(positions: np.ndarray) -> dict:
             v = values[positions]
