@@ -126,3 +126,42 @@ def test_every_command_has_help():
     for command in ("build", "sample"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_malformed_csv_line_fails_the_file_naming_its_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "pull_requests.csv").write_text(
+        "id,repo,author,created_at\n1,a,ann,2026-03-02T00:00:00Z\n2,a,ann,2026-03-02T00:00:00Z,extra\n")
+    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 4
+    assert "pull_requests.csv: malformed CSV at line 3: expected 4 fields, got 5" in result.output
+
+
+def test_ai_agents_are_not_reported_as_unknown_people(make_inputs, tmp_path):
+    prs = PRS + [dict(id="p3", repo="api", author="copilot-swe-agent[bot]", created_at="2026-03-04T08:00:00Z"),
+                 dict(id="p4", repo="api", author="mallory", created_at="2026-03-04T08:00:00Z")]
+    folder = make_inputs(people=PEOPLE, pull_requests=prs)
+    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
+    assert "1 pull_requests rows name 1 identity not found in people" in result.output
+    assert "mallory" in result.output and "copilot-swe-agent" not in result.output
+
+
+def test_html_and_pdf_are_refused_clearly_until_rendering_exists(make_inputs, tmp_path):
+    folder = make_inputs(pull_requests=PRS)
+    result = run("build", "weekly", "--input", str(folder), "--format", "json,html", "--out", str(tmp_path))
+    assert result.exit_code != 0 and "html" in result.output and "--format json" in result.output
+
+
+def test_sample_command_writes_an_organisation_that_builds(tmp_path):
+    out = tmp_path / "org"
+    result = run("sample", "--out", str(out), "--engineers", "20", "--teams", "3", "--weeks", "10", "--seed", "3",
+                 "--end-date", "2026-03-08")
+    assert result.exit_code == 0, result.output
+    assert (out / "reporter.yaml").is_file() and (out / "pull_requests.csv").is_file()
+    result = run("build", "monthly", "--input", str(out), "--out", str(tmp_path / "r"), "--as-of", "2026-03-09")
+    assert result.exit_code == 0, result.output
+    # the data ends on Sunday 2026-03-08, so the last complete month it reaches is February
+    assert "monthly report 2026-02" in result.output
+    result = run("sample", "--out", str(out), "--engineers", "6", "--teams", "7")
+    assert result.exit_code == 2 and "teams" in result.output

@@ -72,7 +72,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
         if bad:
             row = bad[0]
-            where = f"line {row.number}" if row.number is not None else "a line"
+            number = row.number if row.number is not None else _line_of(path, row.text)
+            where = f"line {number}" if number is not None else "a line"
             raise InputError(f"{path.name}: malformed CSV at {where}: expected {row.expected_columns} fields, "
                              f"got {row.actual_columns}: {row.text[:80]!r}") from exc
         message = str(exc)
@@ -80,6 +81,15 @@ def _read_csv(path: Path) -> pd.DataFrame:
             raise InputError(f"{path.name}: not UTF-8 text: save the file as UTF-8") from exc
         raise InputError(f"{path.name}: malformed CSV: {message}") from exc
     return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+
+
+def _line_of(path: Path, text: str) -> int | None:
+    """Line number of a malformed record (Arrow does not know it when fields may hold newlines)."""
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.rstrip("\r\n") == text:
+                return number
+    return None
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
