@@ -42,7 +42,7 @@ def hours(later: pd.Series, earlier: pd.Series) -> np.ndarray:
 
 def prepare(inputs: Inputs, config: Config) -> Prepared:
     warnings: list[str] = []
-    people = inputs["people"].copy()
+    people = inputs["people"].copy(deep=False)
     idmap, conflicts = ppl.identity_map(people)
     warnings.extend(conflicts)
     people["engineer"] = ppl.is_engineer(people)
@@ -56,22 +56,22 @@ def prepare(inputs: Inputs, config: Config) -> Prepared:
         deployments["id"], set(incidents["deployment"].dropna())
     )
 
-    usage = inputs["ai_usage"].copy()
+    usage = inputs["ai_usage"].copy(deep=False)
     usage["who"] = ppl.resolve(usage["person"], idmap)
     note = ppl.unmatched_summary(usage["person"], usage["who"], "ai_usage")
     if note:
         warnings.append(note)
 
-    seats = inputs["seats"].copy()
+    seats = inputs["seats"].copy(deep=False)
     seats["who"] = ppl.resolve(seats["person"], idmap)
     seats["team"] = map_values(seats["who"], team_of)
-    costs = inputs["ai_costs"].copy()
+    costs = inputs["ai_costs"].copy(deep=False)
     costs["currency"] = costs["currency"].astype("string").str.upper().fillna(config.currency).astype(object)
     return Prepared(prs, deployments, incidents, people, usage, costs, seats, warnings, ai_sources, excluded)
 
 
 def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, warnings: list[str]):
-    prs = inputs["pull_requests"].copy()
+    prs = inputs["pull_requests"].copy(deep=False)
     commits = inputs["commits"]
     source = ai.detect(prs, commits, config.ai_detection)
     prs["ai"] = source.notna().to_numpy()
@@ -112,7 +112,7 @@ def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, war
 
 
 def _prepare_deployments(inputs: Inputs, config: Config) -> tuple[pd.DataFrame, dict[str, int]]:
-    deps = inputs["deployments"].copy()
+    deps = inputs["deployments"].copy(deep=False)
     env = deps["environment"].astype("string").str.strip().str.lower().fillna("production")
     status = deps["status"].astype("string").str.strip().str.lower().fillna("success")
     prod = is_in(env, PRODUCTION)
@@ -206,7 +206,7 @@ def _pr_links(deps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _prepare_incidents(inputs: Inputs, config: Config, deps: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
-    inc = inputs["incidents"].copy()
+    inc = inputs["incidents"].copy(deep=False)
     explicit = inc["deployment_id"].astype(object)
     dep_ids = set(deps["id"].to_numpy(dtype=object))
     unknown = explicit.notna() & ~is_in(explicit, dep_ids)
