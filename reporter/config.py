@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -114,8 +115,9 @@ class Config:
 
     def service_of_repo(self, repo: str) -> str:
         """A repo deploys as the service that lists it, else as the service of the same name."""
-        return self._repo_map().get(repo, repo)
+        return self._repo_map.get(repo, repo)
 
+    @cached_property
     def _repo_map(self) -> dict[str, str]:
         return {r: name for name, svc in self.services.items() for r in svc.repos}
 

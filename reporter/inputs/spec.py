@@ -6,7 +6,7 @@ all read the same truth about column names, types and constraints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Column kinds. Timestamps are normalised to UTC; dates stay calendar dates.
 STR = "str"
