@@ -19,10 +19,12 @@ from .config import Config, load_config
 from .errors import ReporterError
 from .inputs.load import Inputs, load_inputs
 from .metrics.prepare import prepare
-from .metrics.suite import DATASETS_USED, Suite
+from .metrics import breakdowns, trends
+from .metrics.suite import DATASETS_USED, Suite, make_window
 from .periods import Period, last_complete, last_complete_covered, parse_period, preceding
 
 SCHEMA_VERSION = 1
+TREND_PERIODS = {"weekly": 12, "monthly": 6, "quarterly": 4}
 FORMATS = ("json", "html", "pdf")
 _COVERAGE_COLUMNS = {
     "pull_requests": ("created_at", "merged_at"),
@@ -114,6 +116,15 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     has_unplanned = inputs.frames["deployments"]["unplanned"].notna().any()
     present = {name for name, files in inputs.present.items() if files}
     metrics = Suite(prep, config, period, baseline, bool(has_unplanned)).compute(present)
+    window = make_window([period], config)
+    details = {
+        "ai_users_by_tool": breakdowns.users_by(prep, config, window, "tool"),
+        "ai_users_by_feature": breakdowns.users_by(prep, config, window, "feature"),
+        "reverts": breakdowns.reverts(prep, window),
+        "releases": breakdowns.releases(inputs, window),
+    }
+    series = trends.series(prep, config, period, TREND_PERIODS[cadence],
+                           coverage.first_day if coverage else None)
     tz = config.tz
     start, end = period.utc_bounds(tz)
     doc = {
@@ -134,7 +145,10 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         },
         "coverage": None if coverage is None else {"first_day": coverage.first_day.isoformat(),
                                                    "last_day": coverage.last_day.isoformat()},
+        "privacy": {"min_group_size": config.privacy.min_group_size},
         "metrics": metrics,
+        "breakdowns": details,
+        "trends": series,
         "data_quality": {
             "skipped_rows": len({(i.file, i.row) for i in inputs.skipped}),
             "skipped": [i.as_dict() for i in inputs.skipped],
@@ -190,15 +204,47 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return formats
 
 
+RENDERED = {"weekly"}  # cadences with an HTML/PDF document (monthly and quarterly: metrics.json for now)
+
+
+def default_formats(cadence: str) -> tuple[str, ...]:
+    return ("json", "html", "pdf") if cadence in RENDERED else ("json",)
+
+
+def reproduce_command(cadence: str, input_dir: Path, period: str, config_path: Path | None) -> str:
+    parts = ["reporter", "build", cadence, "--input", str(input_dir), "--period", period]
+    if config_path is not None:
+        parts += ["--config", str(config_path)]
+    return " ".join(parts)
+
+
 def build(cadence: str, input_dir: Path, out_dir: Path, *, config_path: Path | None = None,
-          period_id: str | None = None, formats: tuple[str, ...] = ("json",), strict: bool = False,
+          period_id: str | None = None, formats: tuple[str, ...] | None = None, strict: bool = False,
           today: dt.date | None = None) -> tuple[dict, list[Path]]:
     """Compute the report and write the requested formats; return the document and the files."""
-    not_yet = [f for f in formats if f != "json"]
-    if not_yet:
-        raise ReporterError(f"format {', '.join(not_yet)} is not available in this version; use --format json")
+    formats = formats or default_formats(cadence)
+    documents = [f for f in formats if f != "json"]
+    if documents and cadence not in RENDERED:
+        raise ReporterError(f"format {', '.join(documents)} is not available for {cadence} reports yet; "
+                            "use --format json")
     doc = compute_report(cadence, input_dir, config_path, period_id, strict, today)
     target = Path(out_dir) / cadence / doc["period"]
-    path = target / "metrics.json"
-    write_atomic(path, to_json(doc).encode("utf-8"))
-    return doc, [path]
+    outputs: dict[str, bytes] = {}
+    if documents:
+        from .cadence.weekly import build_weekly
+        from .render.html import render_weekly
+
+        report = build_weekly(doc, reproduce_command(cadence, input_dir, doc["period"], config_path))
+        if "html" in formats:
+            outputs["report.html"] = render_weekly(report).encode("utf-8")
+        if "pdf" in formats:
+            from .render.pdf import html_to_pdf
+
+            outputs["report.pdf"] = html_to_pdf(render_weekly(report, for_print=True))
+    if "json" in formats:
+        outputs["metrics.json"] = to_json(doc).encode("utf-8")
+    paths = []
+    for name, data in outputs.items():  # everything rendered before anything is written
+        write_atomic(target / name, data)
+        paths.append(target / name)
+    return doc, paths

@@ -44,14 +44,15 @@ def main() -> None:
                    "Default: the last complete period before today that the inputs reach.")
 @click.option("--out", "out_dir", default=Path("reports"), show_default=True, type=click.Path(path_type=Path),
               help="Output folder; files go to OUT/<cadence>/<period>/.")
-@click.option("--format", "formats", default="json", show_default=True, metavar="LIST",
-              help="Comma-separated outputs: json (html and pdf arrive with the rendering layer).")
+@click.option("--format", "formats", default=None, metavar="LIST",
+              help="Comma-separated outputs among json, html, pdf. Default: all three for weekly, "
+                   "json for monthly and quarterly.")
 @click.option("--strict", is_flag=True, help="Fail on the first invalid row instead of skipping and listing it.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
               help="Treat DATE as today when choosing the default period (reproducible scheduled runs).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def build(cadence: str, input_dir: Path, config_path: Path | None, period_id: str | None, out_dir: Path,
-          formats: str, strict: bool, as_of: dt.datetime | None, quiet: bool) -> None:
+          formats: str | None, strict: bool, as_of: dt.datetime | None, quiet: bool) -> None:
     """Compute a weekly, monthly or quarterly report from INPUT and write metrics.json.
 
     Invalid rows are skipped and listed in metrics.json (data_quality.skipped) unless
@@ -61,7 +62,7 @@ def build(cadence: str, input_dir: Path, config_path: Path | None, period_id: st
 
     try:
         doc, paths = run_build(cadence, input_dir, out_dir, config_path=config_path, period_id=period_id,
-                               formats=parse_formats(formats), strict=strict,
+                               formats=parse_formats(formats) if formats else None, strict=strict,
                                today=as_of.date() if as_of else None)
     except ReporterError as exc:
         _fail(exc)

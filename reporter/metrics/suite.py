@@ -21,7 +21,8 @@ from .prepare import UNASSIGNED, Prepared
 
 OTHER = "other"
 # The datasets the metrics of DESIGN section 5 read; the loader validates these.
-DATASETS_USED = ("people", "pull_requests", "commits", "deployments", "incidents", "ai_usage", "ai_costs", "seats")
+DATASETS_USED = ("people", "pull_requests", "commits", "deployments", "incidents", "ai_usage", "ai_costs", "seats",
+                 "releases")
 COHORTS = (("ai", True), ("non_ai", False))
 
 

@@ -1,0 +1,302 @@
+"""The weekly engineering update: adoption, flow, quality drift, learning, actions.
+
+Built from metrics.json (the document) alone, so what the PDF says is what the JSON holds.
+No money: ROI belongs to the quarterly packet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from . import fmt
+from .model import KPI, Bullet, ChartSpec, Section, Story, Table, WeeklyReport
+
+DATASET_LABELS = (
+    ("people", "people"), ("pull_requests", "pull requests"), ("commits", "commits"),
+    ("deployments", "deployments"), ("incidents", "incidents"), ("ai_usage", "AI usage"),
+    ("seats", "seats"), ("ai_costs", "AI costs"), ("releases", "releases"),
+)
+
+# key, label, unit shown under the value, lower-is-better, formatter, delta as points (rates)
+KPIS = (
+    ("active_ai_users", "Active AI users", "engineers this week", False, None, False),
+    ("pr_cycle_time_hours", "PR cycle time", "median, first commit → merge", True, fmt.hours, False),
+    ("pickup_time_hours", "Review turnaround", "median, opened → first review", True, fmt.hours, False),
+    ("deployments", "Deployments", "to production", False, fmt.count, False),
+    ("change_failure_rate", "Change failure rate", "of deployments", True, fmt.percent, True),
+    ("recovery_time_hours", "Recovery time", "median, incident open → resolved", True, fmt.hours, False),
+)
+
+DEFINITIONS = (
+    ("Active AI users", "engineers with any AI tool activity in the week, of all engineers employed in it."),
+    ("PR cycle time", "median hours from first commit (else PR opened) to merge, PRs merged in the week."),
+    ("Review turnaround", "median hours from PR opened to first review by someone other than the author."),
+    ("Deployments", "successful production deployments finished in the week."),
+    ("Change failure rate", "deployments rolled back or linked to an incident, of all deployments."),
+    ("Recovery time", "median hours from incident opened to resolved, incidents resolved in the week."),
+    ("Change", "called better or worse only outside noise (95% bootstrap or exact test, n ≥ 5, ≥ 5% move);"
+               " otherwise within noise. Baseline: the preceding weeks pooled."),
+)
+
+
+def _status(change: str, lower_is_better: bool) -> tuple[str, str]:
+    if change in ("up", "down"):
+        good = (change == "down") == lower_is_better
+        return ("good", "better") if good else ("bad", "worse")
+    if change == "flat":
+        return "flat", "within noise"
+    return "na", "not enough data"
+
+
+def _kpi(metrics: dict, key: str, label: str, unit: str, lower: bool, formatter, points: bool,
+         baseline_weeks: int) -> KPI:
+    m = metrics[key]
+    engineers = metrics["engineers"]["value"]
+    if key == "active_ai_users":
+        value = fmt.NA if m["value"] is None else f"{m['value']} of {engineers}"
+        unit = "engineers used AI tools"
+    else:
+        value = formatter(m["value"])
+    if m["baseline"] is None or m["value"] is None:
+        delta = "no baseline" if m["value"] is not None else (m.get("reason") or "no data")
+    elif m["change"] == "insufficient_data":
+        delta = f"too few to compare (n {m['n']})"
+    elif points:
+        delta = f"{fmt.signed_points(m['delta'])} vs baseline"
+    elif m.get("delta_pct") is not None:
+        delta = f"{fmt.signed_percent(m['delta_pct'])} vs baseline"
+    else:
+        delta = "baseline was 0"
+    status, status_label = _status(m["change"], lower)
+    base = m["baseline"]
+    if key == "active_ai_users":
+        base_text = "—" if base is None else f"{base:.1f}"
+    elif formatter is not None:
+        base_text = formatter(base)
+    else:
+        base_text = fmt.count(base)
+    detail = f"n {m['n']} · baseline {base_text} ({baseline_weeks} wk)" if base is not None else f"n {m['n']}"
+    band = m.get("dora", {}).get("band") if isinstance(m.get("dora"), dict) else None
+    return KPI(key, label, value, unit, delta, status, status_label, detail, band)
+
+
+def _cohort_line(metrics: dict, key: str, what: str, formatter) -> Bullet | None:
+    c = metrics[key].get("by_cohort") or {}
+    ai, other = c.get("ai", {}), c.get("non_ai", {})
+    if not ai.get("n") or not other.get("n"):
+        return None
+    return Bullet(f"{what}: AI-assisted {formatter(ai['value'])} (n {ai['n']}) vs others "
+                  f"{formatter(other['value'])} (n {other['n']}).")
+
+
+def _movement(m: dict, label: str, formatter, lower: bool, points: bool = False) -> Bullet:
+    if m["value"] is None:
+        return Bullet(f"{label}: n/a — {m.get('reason', 'no data')}.")
+    if m["baseline"] is None:
+        return Bullet(f"{label}: {formatter(m['value'])} (no baseline yet).")
+    if m["change"] == "insufficient_data":
+        return Bullet(f"{label}: {formatter(m['value'])} from {m['n']} observations, too few to compare with the "
+                      f"{formatter(m['baseline'])} baseline.")
+    change = fmt.signed_points(m["delta"]) if points else fmt.signed_percent(m.get("delta_pct"))
+    status, words = _status(m["change"], lower)
+    verdict = {"good": "better, outside noise", "bad": "worse, outside noise", "flat": "within noise",
+               "na": "not enough data to call"}[status]
+    tone = {"good": "good", "bad": "bad"}.get(status, "neutral")
+    return Bullet(f"{label}: {formatter(m['value'])} vs {formatter(m['baseline'])} baseline ({change}, {verdict}).",
+                  tone)
+
+
+def _adoption(doc: dict) -> Section:
+    m = doc["metrics"]
+    users, engineers, rate = m["active_ai_users"], m["engineers"], m["ai_adoption_rate"]
+    bullets = []
+    if users["value"] is None:
+        return Section("adoption", "Adoption", empty_note=f"Adoption: n/a — {users.get('reason')}.")
+    bullets.append(Bullet(f"{users['value']} of {engineers['value']} engineers used AI tools this week "
+                          f"({fmt.percent(rate['value'], 0)}); baseline {fmt.percent(rate['baseline'], 0)}."))
+    details = doc.get("breakdowns", {})
+    tools = [t for t in details.get("ai_users_by_tool", []) if t.get("users")]
+    if tools:
+        bullets.append(Bullet("By tool: " + ", ".join(f"{t['name']} {t['users']}" for t in tools) + " users."))
+    features = [f for f in details.get("ai_users_by_feature", []) if f.get("users")]
+    if features:
+        bullets.append(Bullet("Strongest workflows: " + ", ".join(f"{f['name']} ({f['users']})" for f in features[:4])
+                              + "."))
+    by_team = rate["by_team"]
+    rows = []
+    for team, v in by_team.items():
+        if v.get("value") is None:
+            rows.append((team, f"< {doc['privacy']['min_group_size']}", "—", "withheld"))
+        else:
+            active = m["active_ai_users"]["by_team"].get(team, {}).get("value")
+            rows.append((team, fmt.count(v["n"]), fmt.count(active), fmt.percent(v["value"], 0)))
+    table = Table("AI adoption by team", ("Team", "Engineers", "Active", "Adoption"), tuple(rows),
+                  (False, True, True, True),
+                  note=f"Teams under {doc['privacy']['min_group_size']} engineers are pooled into 'other'.")
+    low = [(t, v["value"]) for t, v in by_team.items() if v.get("value") is not None and t != "other"]
+    if len(low) >= 2:
+        low.sort(key=lambda tv: tv[1])
+        bullets.append(Bullet(f"Lowest adoption: {low[0][0]} ({fmt.percent(low[0][1], 0)}); "
+                              f"highest: {low[-1][0]} ({fmt.percent(low[-1][1], 0)})."))
+    return Section("adoption", "Adoption", tuple(bullets), (table,))
+
+
+def _flow(doc: dict) -> Section:
+    m = doc["metrics"]
+    bullets = [_movement(m["pr_cycle_time_hours"], "Median PR cycle time", fmt.hours, True)]
+    stages = [(label, m[key]["value"]) for label, key in (
+        ("coding", "coding_time_hours"), ("pickup", "pickup_time_hours"), ("review", "review_time_hours"),
+        ("deploy", "deploy_time_hours"))]
+    if any(v is not None for _, v in stages):
+        bullets.append(Bullet("Stages (medians): " + " · ".join(f"{label} {fmt.hours(v)}" for label, v in stages)
+                              + "."))
+    bullets.append(_movement(m["pickup_time_hours"], "Review turnaround", fmt.hours, True))
+    for line in (_cohort_line(m, "pr_cycle_time_hours", "Cycle time", fmt.hours),
+                 _cohort_line(m, "pr_size_lines", "PR size (lines)", fmt.lines)):
+        if line:
+            bullets.append(line)
+    bullets.append(_movement(m["merged_prs"], "Merged PRs", fmt.count, False))
+    return Section("flow", "Flow", tuple(bullets))
+
+
+def _quality(doc: dict) -> tuple[Section, tuple[Bullet, ...]]:
+    m = doc["metrics"]
+    bullets = [_movement(m["change_failure_rate"], "Change failure rate", fmt.percent, True, points=True)]
+    cfr_line = _cohort_line(m, "change_failure_rate", "Failure rate", fmt.percent)
+    if cfr_line:
+        bullets.append(Bullet(cfr_line.text.replace("AI-assisted", "AI-touched deployments")))
+    bullets.append(_movement(m["rework_rate"], "Rework (unplanned deployments)", fmt.percent, True, points=True))
+    rev = doc.get("breakdowns", {}).get("reverts") or {}
+    if rev.get("value") is not None:
+        c = rev["by_cohort"]
+        bullets.append(Bullet(f"Reverted PRs: {rev['value']} of {rev['n']} merged "
+                              f"(AI-assisted {c['ai']['value']} of {c['ai']['n']}, others "
+                              f"{c['non_ai']['value']} of {c['non_ai']['n']})."))
+    bullets.append(_movement(m["recovery_time_hours"], "Recovery time", fmt.hours, True))
+    warnings = []
+    faster = [k for k in ("deployments", "merged_prs") if m[k]["change"] == "up"]
+    worse = [k for k in ("change_failure_rate", "recovery_time_hours") if m[k]["change"] == "up"]
+    if faster and worse:
+        names = {"deployments": "deployments", "merged_prs": "merged PRs",
+                 "change_failure_rate": "change failure rate", "recovery_time_hours": "recovery time"}
+        warnings.append(Bullet(
+            f"Shipping bugs faster: {' and '.join(names[k] for k in faster)} rose while "
+            f"{' and '.join(names[k] for k in worse)} also rose, both outside noise.", "warning"))
+    return Section("quality", "Quality drift", tuple(bullets)), tuple(warnings)
+
+
+def _teams(doc: dict) -> Table:
+    m = doc["metrics"]
+    teams = sorted({t for key in ("merged_prs", "pr_cycle_time_hours", "deployments") for t in m[key]["by_team"]})
+    rows = []
+    for team in teams:
+        def cell(key, formatter):
+            v = m[key]["by_team"].get(team)
+            return "—" if not v or v.get("value") is None else formatter(v["value"])
+        rows.append((team, cell("merged_prs", fmt.count), cell("pr_cycle_time_hours", fmt.hours),
+                     cell("pickup_time_hours", fmt.hours), cell("deployments", fmt.count),
+                     cell("change_failure_rate", lambda v: fmt.percent(v, 0)),
+                     cell("ai_adoption_rate", lambda v: fmt.percent(v, 0))))
+    return Table("Teams this week", ("Team", "Merged PRs", "Cycle time", "Review wait", "Deploys", "CFR", "AI adoption"),
+                 tuple(rows), (False, True, True, True, True, True, True),
+                 note="PR metrics by author's team, deployments by the owning service's team; '—' = no data or "
+                      "withheld for privacy.")
+
+
+def _charts(doc: dict) -> tuple[ChartSpec, ...]:
+    m, trends = doc["metrics"], doc.get("trends") or {}
+    charts = []
+    cycle = trends.get("pr_cycle_time_hours") or []
+    if any(v is not None for v in cycle):
+        base = m["pr_cycle_time_hours"]["baseline"]
+        latest, first = cycle[-1], next((v for v in cycle if v is not None), None)
+        direction = "held steady"
+        if latest is not None and first not in (None, 0):
+            move = latest / first - 1
+            direction = "rose" if move > 0.1 else "fell" if move < -0.1 else "held steady"
+        charts.append(ChartSpec(
+            "trend", f"PR cycle time {direction} over {len(cycle)} weeks",
+            f"Line chart of weekly median PR cycle time in hours for the {len(cycle)} weeks to {doc['period']}, "
+            f"AI-assisted and other PRs, with the baseline of {fmt.hours(base)}.",
+            {"x": trends["periods"], "series": {"All PRs": cycle,
+                                                "AI-assisted": trends.get("pr_cycle_time_hours_ai"),
+                                                "Other PRs": trends.get("pr_cycle_time_hours_non_ai")},
+             "baseline": base, "unit": "hours"}))
+    stage_keys = (("Coding", "coding_time_hours"), ("Pickup", "pickup_time_hours"), ("Review", "review_time_hours"),
+                  ("Deploy", "deploy_time_hours"))
+    cohorts = {name: [(m[k]["by_cohort"] or {}).get(name, {}).get("value") for _, k in stage_keys]
+               for name in ("ai", "non_ai")}
+    if any(v is not None for vals in cohorts.values() for v in vals):
+        review_ai, review_other = cohorts["ai"][2], cohorts["non_ai"][2]
+        verb = "longer" if (review_ai or 0) > (review_other or 0) else "shorter"
+        charts.append(ChartSpec(
+            "stages", f"Review takes {verb} for AI-assisted PRs",
+            "Stacked bars of median hours per stage (coding, pickup, review, deploy) for AI-assisted and other PRs "
+            "merged this week.",
+            {"stages": [s for s, _ in stage_keys], "bars": {"AI-assisted": cohorts["ai"], "Other PRs": cohorts["non_ai"]},
+             "unit": "hours"}))
+    deploys = trends.get("deployments") or []
+    cfr = trends.get("change_failure_rate") or []
+    if any(deploys):
+        charts.append(ChartSpec(
+            "bars", "Deployments and failure rate by week",
+            f"Bar chart of weekly production deployments with the weekly change failure rate as a line, "
+            f"{len(deploys)} weeks to {doc['period']}.",
+            {"x": trends["periods"], "bars": deploys, "line": cfr, "unit": "deployments"}))
+    return tuple(charts)
+
+
+def _stories(doc: dict) -> tuple[Story, ...]:
+    stories = []
+    for rel in doc.get("breakdowns", {}).get("releases", []):
+        who = f" for {rel['customer']}" if rel.get("customer") else ""
+        meta = [rel["date"]]
+        if rel.get("initiative"):
+            meta.append(rel["initiative"])
+        if rel.get("ai_tokens"):
+            meta.append(f"AI tokens {fmt.tokens(rel['ai_tokens'])}")
+        stories.append(Story(f"{rel['team']} delivered {rel['title']}{who}.", rel.get("summary") or "",
+                             " · ".join(meta)))
+    return tuple(stories)
+
+
+def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
+    start = dt.date.fromisoformat(doc["start"])
+    last = dt.date.fromisoformat(doc["end"]) - dt.timedelta(days=1)
+    week = int(doc["period"].split("-W")[1])
+    weeks = len(doc["baseline"]["periods"])
+    kpis = tuple(_kpi(doc["metrics"], key, label, unit, lower, f, points, weeks)
+                 for key, label, unit, lower, f, points in KPIS)
+    present = {name.rsplit(".", 1)[0] for name in doc["inputs"]}
+    quality, warnings = _quality(doc)
+    narrative = doc.get("narrative") or {}
+    learning = tuple(Bullet(i["text"]) for i in narrative.get("learnings", []))
+    actions = tuple(Bullet(i["text"]) for i in narrative.get("actions", []))[:5]
+    dq = doc["data_quality"]
+    skipped = dq["skipped_rows"]
+    quality_line = (f"{skipped} invalid input row{'s' if skipped != 1 else ''} skipped" if skipped else
+                    "No invalid input rows") + (f"; {len(dq['warnings'])} data warning"
+                                                f"{'s' if len(dq['warnings']) != 1 else ''}" if dq["warnings"] else "")
+    return WeeklyReport(
+        organization=doc["organization"],
+        title="AI delivery update",
+        period_id=doc["period"],
+        period_label=f"Week {week} · {fmt.day_range(start, last)}",
+        coverage=tuple((label, name in present) for name, label in DATASET_LABELS),
+        kpis=kpis,
+        adoption=_adoption(doc),
+        flow=_flow(doc),
+        quality=quality,
+        learning=Section("learning", "Learning", learning,
+                         empty_note="No pattern passed the evidence bar this week."),
+        actions=Section("actions", "Actions next week", actions,
+                        empty_note="No action triggered by this week's numbers."),
+        warnings=warnings,
+        charts=_charts(doc),
+        teams=_teams(doc),
+        stories=_stories(doc),
+        definitions=DEFINITIONS,
+        data_quality=quality_line + " (details in metrics.json). Baseline: "
+                     + (", ".join(doc["baseline"]["periods"]) or "none") + ".",
+        reproduce=reproduce,
+    )

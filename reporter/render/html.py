@@ -1,0 +1,68 @@
+"""HTML with jinja2: autoescape on, StrictUndefined, one typed context per template.
+
+The page is one self-contained file: CSS inline, fonts and charts as data: URIs, no script,
+so it reads the same from a mail attachment, file:// or any static host.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..assets import templates_dir
+from ..cadence.model import ChartSpec, WeeklyReport
+
+FONTS = (("Inter", 400, "inter-latin-400-normal.woff"), ("Inter", 600, "inter-latin-600-normal.woff"),
+         ("Inter", 700, "inter-latin-700-normal.woff"))
+
+
+@dataclass(frozen=True)
+class RenderedChart:
+    spec: ChartSpec
+    src: str  # data: URI
+
+
+@dataclass(frozen=True)
+class WeeklyPage:
+    """The context of templates/weekly.html."""
+
+    report: WeeklyReport
+    charts: tuple[RenderedChart, ...]
+    css: str
+    for_print: bool
+
+
+@lru_cache(maxsize=1)
+def _environment(folder: str):
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def stylesheet(folder: Path | None = None) -> str:
+    """report.css with the packaged fonts inlined as data: URIs."""
+    folder = folder or templates_dir()
+    faces = []
+    for family, weight, name in FONTS:
+        data = base64.b64encode((folder / "assets" / name).read_bytes()).decode("ascii")
+        faces.append(f"@font-face {{ font-family: '{family}'; font-weight: {weight}; font-style: normal; "
+                     f"src: url(data:font/woff;base64,{data}) format('woff'); }}")
+    return "\n".join(faces) + "\n" + (folder / "report.css").read_text(encoding="utf-8")
+
+
+def render_weekly(report: WeeklyReport, *, for_print: bool = False, folder: Path | None = None) -> str:
+    from .charts import render as draw
+
+    folder = folder or templates_dir()
+    charts = tuple(RenderedChart(spec, draw(spec)) for spec in report.charts)
+    page = WeeklyPage(report=report, charts=charts, css=stylesheet(folder), for_print=for_print)
+    return _environment(str(folder)).get_template("weekly.html").render(page=page)
