@@ -95,7 +95,7 @@ def _movement(m: dict, label: str, formatter, lower: bool, points: bool = False)
     if m["baseline"] is None:
         return Bullet(f"{label}: {formatter(m['value'])} (no baseline yet).")
     if m["change"] == "insufficient_data":
-        return Bullet(f"{label}: {formatter(m['value'])} from {m['n']} observations, too few to compare with the "
+        return Bullet(f"{label}: {formatter(m['value'])} from {m['n']} observation{'s' if m['n'] != 1 else ''}, too few to compare with the "
                       f"{formatter(m['baseline'])} baseline.")
     change = fmt.signed_points(m["delta"]) if points else fmt.signed_percent(m.get("delta_pct"))
     status, words = _status(m["change"], lower)

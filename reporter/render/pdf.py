@@ -73,7 +73,7 @@ def _fixed_epoch():
 
 def html_to_pdf(html: str, *, root: Path | None = None) -> bytes:
     from weasyprint import HTML
-    from weasyprint.urls import URLFetchingError
+    from weasyprint.urls import FatalURLFetchingError, URLFetchingError
 
     root = root or templates_dir()
     logger = logging.getLogger("weasyprint")
@@ -83,7 +83,7 @@ def html_to_pdf(html: str, *, root: Path | None = None) -> bytes:
         with _fixed_epoch():
             document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=confined_fetcher(root))
             pdf = document.write_pdf(pdf_tags=True, pdf_identifier=b"reporter", uncompressed_pdf=False)
-    except (URLFetchingError, OSError, ValueError) as exc:
+    except (FatalURLFetchingError, URLFetchingError, OSError, ValueError) as exc:
         raise RenderError(f"PDF rendering failed: {exc}") from exc
     finally:
         logger.removeHandler(collector)
