@@ -235,12 +235,13 @@ def build(cadence: str, input_dir: Path, out_dir: Path, *, config_path: Path | N
         from .render.html import render_weekly
 
         report = build_weekly(doc, reproduce_command(cadence, input_dir, doc["period"], config_path))
+        html = render_weekly(report)
         if "html" in formats:
-            outputs["report.html"] = render_weekly(report).encode("utf-8")
+            outputs["report.html"] = html.encode("utf-8")
         if "pdf" in formats:
             from .render.pdf import html_to_pdf
 
-            outputs["report.pdf"] = html_to_pdf(render_weekly(report, for_print=True))
+            outputs["report.pdf"] = html_to_pdf(html)
     if "json" in formats:
         outputs["metrics.json"] = to_json(doc).encode("utf-8")
     paths = []

@@ -43,7 +43,7 @@ STYLE = {
     "ytick.labelsize": 7,
     "legend.fontsize": 7,
     "legend.frameon": False,
-    "svg.fonttype": "path",  # glyphs as paths: an <img> SVG cannot see the page's fonts
+    "svg.fonttype": "none",  # text stays text (fast to print, searchable); DejaVu Sans ships with reporter's deps
     "svg.hashsalt": "reporter",  # stable element ids: same data, same bytes
     "lines.linewidth": 1.6,
 }
@@ -91,15 +91,15 @@ def _trend(ax, data: dict) -> None:
 
 
 def _stages(ax, data: dict) -> None:
-    colors = [ACCENT, SECOND, THIRD, MUTED]
-    hatches = ["", "////", "....", "xx"]
+    # Okabe-Ito hues with distinct lightness, so the stages also separate in grey print.
+    colors = [ACCENT, SECOND, THIRD, "#CFD4DC"]
     names = list(data["bars"])
     for row, name in enumerate(names):
         left = 0.0
         for k, (stage, value) in enumerate(zip(data["stages"], data["bars"][name])):
             width = value or 0.0
-            ax.barh(row, width, left=left, color=colors[k % 4], hatch=hatches[k % 4], edgecolor="white",
-                    linewidth=0.5, label=stage if row == 0 else None, height=0.55)
+            ax.barh(row, width, left=left, color=colors[k % 4], edgecolor="white", linewidth=0.8,
+                    label=stage if row == 0 else None, height=0.55)
             left += width
         ax.annotate(f"{left:.0f} h", (left, row), xytext=(3, 0), textcoords="offset points", va="center",
                     fontsize=7, color=INK)
@@ -124,7 +124,7 @@ def _bars(ax, data: dict) -> None:
         pts = [(i, v * 100) for i, v in zip(x, line) if v is not None]
         twin.plot([p[0] for p in pts], [p[1] for p in pts], color=BAD, marker="o", markersize=2.5, linestyle="--",
                   label="change failure rate")
-        twin.set_ylabel("failure rate %", color=MUTED)
+        twin.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0f}%")
         twin.set_ylim(bottom=0)
         twin.spines["right"].set_visible(True)
         twin.grid(False)

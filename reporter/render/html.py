@@ -31,7 +31,6 @@ class WeeklyPage:
     report: WeeklyReport
     charts: tuple[RenderedChart, ...]
     css: str
-    for_print: bool
 
 
 @lru_cache(maxsize=1)
@@ -59,10 +58,11 @@ def stylesheet(folder: Path | None = None) -> str:
     return "\n".join(faces) + "\n" + (folder / "report.css").read_text(encoding="utf-8")
 
 
-def render_weekly(report: WeeklyReport, *, for_print: bool = False, folder: Path | None = None) -> str:
+def render_weekly(report: WeeklyReport, *, folder: Path | None = None) -> str:
+    """One HTML for screen and print: the stylesheet's @media rules do the rest."""
     from .charts import render as draw
 
     folder = folder or templates_dir()
     charts = tuple(RenderedChart(spec, draw(spec)) for spec in report.charts)
-    page = WeeklyPage(report=report, charts=charts, css=stylesheet(folder), for_print=for_print)
+    page = WeeklyPage(report=report, charts=charts, css=stylesheet(folder))
     return _environment(str(folder)).get_template("weekly.html").render(page=page)
