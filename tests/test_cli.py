@@ -26,7 +26,7 @@ def run(*args: str):
 def test_build_writes_metrics_json(make_inputs, tmp_path):
     folder = make_inputs(people=PEOPLE, pull_requests=PRS)
     out = tmp_path / "out"
-    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(out))
+    result = run("build", "weekly", "--format", "json", "--input", str(folder), "--period", "2026-W10", "--out", str(out))
     assert result.exit_code == 0, result.output
     path = out / "weekly" / "2026-W10" / "metrics.json"
     assert str(path) in result.output
@@ -45,7 +45,7 @@ def test_same_inputs_same_bytes(make_inputs, tmp_path):
     folder = make_inputs(people=PEOPLE, pull_requests=PRS)
     paths = []
     for name in ("a", "b"):
-        run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / name), "-q")
+        run("build", "weekly", "--format", "json", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / name), "-q")
         paths.append(tmp_path / name / "weekly" / "2026-W10" / "metrics.json")
     assert paths[0].read_bytes() == paths[1].read_bytes()
 
@@ -53,13 +53,13 @@ def test_same_inputs_same_bytes(make_inputs, tmp_path):
 def test_default_period_is_last_complete_week_the_inputs_reach(make_inputs, tmp_path):
     folder = make_inputs(people=PEOPLE, pull_requests=PRS + [
         dict(id="p3", repo="api", author="ann", created_at="2026-03-09T08:00:00Z")])  # data ends Monday 03-09
-    result = run("build", "weekly", "--input", str(folder), "--out", str(tmp_path / "o"), "--as-of", "2026-11-23")
+    result = run("build", "weekly", "--format", "json", "--input", str(folder), "--out", str(tmp_path / "o"), "--as-of", "2026-11-23")
     assert result.exit_code == 0, result.output
     # 2026-W11 is not complete in the data (it ends on its Monday), so W10 is reported, with a warning.
     assert "2026-W10" in result.output
     assert "inputs end on 2026-03-09" in result.output
     # As of 2026-03-10 the last complete week before today is W10 as well.
-    result = run("build", "weekly", "--input", str(folder), "--out", str(tmp_path / "o"), "--as-of", "2026-03-10")
+    result = run("build", "weekly", "--format", "json", "--input", str(folder), "--out", str(tmp_path / "o"), "--as-of", "2026-03-10")
     assert "2026-W10" in result.output
 
 
@@ -67,7 +67,7 @@ def test_invalid_rows_are_skipped_and_listed(make_inputs, tmp_path):
     bad = PRS + [dict(id="p9", repo="api", author="ann", created_at="2026-03-04T08:00:00Z",
                       merged_at="2026-03-03T08:00:00Z")]
     folder = make_inputs(pull_requests=bad)
-    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
+    result = run("build", "weekly", "--format", "json", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
     assert result.exit_code == 0
     assert "1 invalid rows skipped" in result.output
     doc = json.loads((tmp_path / "o" / "weekly" / "2026-W10" / "metrics.json").read_text())
@@ -79,7 +79,7 @@ def test_invalid_rows_are_skipped_and_listed(make_inputs, tmp_path):
 def test_strict_fails_naming_file_row_id_and_column(make_inputs, tmp_path):
     bad = PRS + [dict(id="p9", repo="api", author="ann", created_at="2026-03-04T08:00:00Z", additions="-3")]
     folder = make_inputs(pull_requests=bad)
-    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--strict",
+    result = run("build", "weekly", "--format", "json", "--input", str(folder), "--period", "2026-W10", "--strict",
                  "--out", str(tmp_path / "o"))
     assert result.exit_code == 4
     assert "pull_requests.csv, row 4, id 'p9', column 'additions': must not be negative" in result.output
@@ -88,17 +88,17 @@ def test_strict_fails_naming_file_row_id_and_column(make_inputs, tmp_path):
 
 def test_usage_errors(make_inputs, tmp_path):
     folder = make_inputs(pull_requests=PRS)
-    result = run("build", "weekly", "--input", str(folder), "--period", "2026-03", "--out", str(tmp_path))
+    result = run("build", "weekly", "--format", "json", "--input", str(folder), "--period", "2026-03", "--out", str(tmp_path))
     assert result.exit_code == 2 and "2026-W10" in result.output
     result = run("build", "weekly", "--input", str(folder), "--format", "json,docx", "--out", str(tmp_path))
     assert result.exit_code != 0 and "docx" in result.output
-    result = run("build", "weekly", "--input", str(tmp_path / "nope"), "--out", str(tmp_path))
+    result = run("build", "weekly", "--format", "json", "--input", str(tmp_path / "nope"), "--out", str(tmp_path))
     assert result.exit_code == 4 and "does not exist" in result.output
 
 
 def test_config_error_exit_code(make_inputs, tmp_path):
     folder = make_inputs(config={"privacy": {"min_group_sise": 3}}, pull_requests=PRS)
-    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path))
+    result = run("build", "weekly", "--format", "json", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path))
     assert result.exit_code == 3
     assert "privacy.min_group_sise" in result.output and "min_group_size" in result.output
 
@@ -107,7 +107,7 @@ def test_explicit_config_overrides_folder_config(make_inputs, tmp_path):
     folder = make_inputs(config={"organization": "Folder Org"}, pull_requests=PRS)
     other = tmp_path / "other.yaml"
     other.write_text("organization: Explicit Org\n")
-    run("build", "weekly", "--input", str(folder), "--config", str(other), "--period", "2026-W10",
+    run("build", "weekly", "--format", "json", "--input", str(folder), "--config", str(other), "--period", "2026-W10",
         "--out", str(tmp_path / "o"), "-q")
     doc = json.loads((tmp_path / "o" / "weekly" / "2026-W10" / "metrics.json").read_text())
     assert doc["organization"] == "Explicit Org" and doc["config_file"] == "other.yaml"
@@ -133,7 +133,7 @@ def test_malformed_csv_line_fails_the_file_naming_its_line(tmp_path):
     folder.mkdir()
     (folder / "pull_requests.csv").write_text(
         "id,repo,author,created_at\n1,a,ann,2026-03-02T00:00:00Z\n2,a,ann,2026-03-02T00:00:00Z,extra\n")
-    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
+    result = run("build", "weekly", "--format", "json", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
     assert result.exit_code == 4
     assert "pull_requests.csv: malformed CSV at line 3: expected 4 fields, got 5" in result.output
 
@@ -142,7 +142,7 @@ def test_ai_agents_are_not_reported_as_unknown_people(make_inputs, tmp_path):
     prs = PRS + [dict(id="p3", repo="api", author="copilot-swe-agent[bot]", created_at="2026-03-04T08:00:00Z"),
                  dict(id="p4", repo="api", author="mallory", created_at="2026-03-04T08:00:00Z")]
     folder = make_inputs(people=PEOPLE, pull_requests=prs)
-    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
+    result = run("build", "weekly", "--format", "json", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
     assert "1 pull_requests rows name 1 identity not found in people" in result.output
     assert "mallory" in result.output and "copilot-swe-agent" not in result.output
 
@@ -165,3 +165,12 @@ def test_sample_command_writes_an_organisation_that_builds(tmp_path):
     assert "monthly report 2026-02" in result.output
     result = run("sample", "--out", str(out), "--engineers", "6", "--teams", "7")
     assert result.exit_code == 2 and "teams" in result.output
+
+
+
+def test_weekly_default_writes_all_three_formats(make_inputs, tmp_path):
+    folder = make_inputs(people=PEOPLE, pull_requests=PRS)
+    result = run("build", "weekly", "--input", str(folder), "--period", "2026-W10", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "o" / "weekly" / "2026-W10").iterdir())
+    assert names == ["metrics.json", "report.html", "report.pdf"]
