@@ -187,3 +187,25 @@ def test_metrics_json_unchanged_by_rendering(weekly, tmp_path):
     _, paths = build("weekly", SAMPLE, tmp_path, period_id="2026-W47", today=TODAY, formats=("json",))
     assert paths[0].read_bytes() == files["metrics.json"].read_bytes()
     assert json.loads(paths[0].read_text())["period"] == "2026-W47"
+
+
+def test_a_failed_pdf_writes_nothing_and_exits_5(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from reporter.cli import main
+    from reporter.render import pdf
+
+    out = tmp_path / "out"
+    target = out / "weekly" / "2026-W47"
+    target.mkdir(parents=True)
+    (target / "metrics.json").write_text("previous")
+
+    def broken(html, root=None):
+        raise RenderError("PDF rendering failed: injected")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", broken)
+    result = CliRunner().invoke(main, ["build", "weekly", "--input", str(SAMPLE), "--period", "2026-W47",
+                                       "--out", str(out)])
+    assert result.exit_code == 5 and "injected" in result.output
+    assert sorted(p.name for p in target.iterdir()) == ["metrics.json"]
+    assert (target / "metrics.json").read_text() == "previous"
