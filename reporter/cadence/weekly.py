@@ -173,6 +173,9 @@ def _quality(doc: dict) -> tuple[Section, tuple[Bullet, ...]]:
                               f"(AI-assisted {c['ai']['value']} of {c['ai']['n']}, others "
                               f"{c['non_ai']['value']} of {c['non_ai']['n']})."))
     bullets.append(_movement(m["recovery_time_hours"], "Recovery time", fmt.hours, True))
+    recovery_line = _cohort_line(m, "recovery_time_hours", "Recovery", fmt.hours)
+    if recovery_line:
+        bullets.append(Bullet(recovery_line.text.replace("AI-assisted", "after AI-touched deployments")))
     warnings = []
     faster = [k for k in ("deployments", "merged_prs") if m[k]["change"] == "up"]
     worse = [k for k in ("change_failure_rate", "recovery_time_hours") if m[k]["change"] == "up"]
