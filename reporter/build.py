@@ -122,6 +122,8 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         "ai_users_by_feature": breakdowns.users_by(prep, config, window, "feature"),
         "reverts": breakdowns.reverts(prep, window),
         "releases": breakdowns.releases(inputs, window),
+        "flow_by_size": breakdowns.flow_by_size(prep, window, config.statistics.min_sample),
+        "seats": breakdowns.seats(prep, window),
     }
     series = trends.series(prep, config, period, TREND_PERIODS[cadence],
                            coverage.first_day if coverage else None)

@@ -46,11 +46,14 @@ def reverts(prep: Prepared, w: Window) -> dict:
         return {"value": None, "reason": "no reverted column for the period's merged PRs"}
     hit = flag.fillna(False).to_numpy(dtype=bool)
     ai = prs["ai"].to_numpy(dtype=bool)
-    return {
-        "value": int((hit & known).sum()), "n": int(known.sum()),
-        "by_cohort": {"ai": {"value": int((hit & known & ai).sum()), "n": int((known & ai).sum())},
-                      "non_ai": {"value": int((hit & known & ~ai).sum()), "n": int((known & ~ai).sum())}},
-    }
+
+    def cohort(rows: np.ndarray) -> dict:
+        n = int(rows.sum())
+        k = int((hit & rows).sum())
+        return {"value": k, "n": n, "rate": round(k / n, 4) if n else None}
+
+    return {"value": int((hit & known).sum()), "n": int(known.sum()),
+            "by_cohort": {"ai": cohort(known & ai), "non_ai": cohort(known & ~ai)}}
 
 
 def releases(inputs: Inputs, w: Window) -> list[dict]:
@@ -70,3 +73,55 @@ def releases(inputs: Inputs, w: Window) -> list[dict]:
 
 def _text(value) -> str | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value) else str(value)
+
+
+SIZE_BUCKETS = (("small", 0, 100), ("medium", 100, 400), ("large", 400, float("inf")))
+
+
+def flow_by_size(prep: Prepared, w: Window, minimum: int) -> dict[str, dict]:
+    """Median cycle and review time of AI-assisted vs other merged PRs per size bucket (lines
+    changed: small < 100 <= medium < 400 <= large), and their ratios (AI / other). A cohort
+    under ``minimum`` PRs is None: a median of three PRs is an anecdote."""
+    prs = prep.prs
+    merged = _in(prs["merged_at"], w)
+    size = prs["size"].to_numpy(dtype=float)
+    ai = prs["ai"].to_numpy(dtype=bool)
+    cycle = prs["cycle_h"].to_numpy(dtype=float)
+    review = prs["review_h"].to_numpy(dtype=float)
+    out = {}
+    for name, low, high in SIZE_BUCKETS:
+        bucket = merged & (size >= low) & (size < high)
+        entry: dict = {"min_lines": low, "max_lines": None if high == float("inf") else high}
+        for cohort, flag in (("ai", ai), ("non_ai", ~ai)):
+            rows = bucket & flag
+            entry[cohort] = {"n": int(rows.sum()), "cycle_time_hours": _median(cycle[rows], minimum),
+                             "review_time_hours": _median(review[rows], minimum)}
+        for key in ("cycle_time_hours", "review_time_hours"):
+            a, b = entry["ai"][key], entry["non_ai"][key]
+            entry[key.replace("_hours", "_ratio")] = round(a / b, 4) if a is not None and b else None
+        out[name] = entry
+    return out
+
+
+def seats(prep: Prepared, w: Window, idle_days: int = 30) -> dict | None:
+    """Seats held at the end of the period and those idle for ``idle_days`` or more (no
+    activity since, or never). Counts per tool only; no seat holder is named."""
+    table = prep.seats
+    if table.empty:
+        return None
+    end = w.end
+    assigned = table["assigned_at"]
+    held = (assigned.isna() | (assigned < end)).to_numpy(dtype=bool)
+    last = table["last_activity_at"]
+    cutoff = end - pd.Timedelta(days=idle_days)
+    idle = held & (last.isna() | (last < cutoff)).to_numpy(dtype=bool)
+    tools = table["tool"].astype(object).to_numpy()
+    by_tool = {str(t): {"seats": int((held & (tools == t)).sum()), "idle": int((idle & (tools == t)).sum())}
+               for t in sorted(set(tools[held]))}
+    return {"seats": int(held.sum()), "idle": int(idle.sum()), "idle_days": idle_days,
+            "idle_share": round(float(idle.sum() / held.sum()), 4) if held.any() else None, "by_tool": by_tool}
+
+
+def _median(values: np.ndarray, minimum: int) -> float | None:
+    values = values[~np.isnan(values) & (values >= 0)]
+    return round(float(np.median(values)), 4) if len(values) >= minimum else None
