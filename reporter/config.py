@@ -108,6 +108,16 @@ class Config:
     privacy: Privacy = field(default_factory=Privacy)
     ai_detection: AIDetection = field(default_factory=AIDetection)
     statistics: Statistics = field(default_factory=Statistics)
+    narratives: str | None = None  # a folder of rule files that override or add to the packaged ones
+    source_dir: str | None = field(default=None, compare=False)  # where the file was; not hashed
+
+    @property
+    def narratives_path(self) -> Path | None:
+        """The user's rule folder; a relative path is read from the config file's folder."""
+        if self.narratives is None:
+            return None
+        folder = Path(self.narratives).expanduser()
+        return folder if folder.is_absolute() or self.source_dir is None else Path(self.source_dir) / folder
 
     @property
     def tz(self) -> ZoneInfo:
@@ -126,7 +136,9 @@ class Config:
         return svc.team if svc else None
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        data = asdict(self)
+        data.pop("source_dir")
+        return _jsonable(data)
 
     def sha256(self) -> str:
         """Hash of the effective config (defaults included), so lineage survives a missing file."""
@@ -164,12 +176,12 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     except ValueError as exc:  # an impossible unquoted date such as 2026-13-01
         raise ConfigError(f"{path}: invalid value: {exc}") from exc
-    return parse_config(data, source=str(path))
+    return parse_config(data, source=str(path), base_dir=Path(path).parent)
 
 
-def parse_config(data: Any, source: str = "reporter.yaml") -> Config:
+def parse_config(data: Any, source: str = "reporter.yaml", base_dir: Path | None = None) -> Config:
     if data is None:
-        return Config()
+        return Config(source_dir=None if base_dir is None else str(base_dir))
     where = _Where(source)
     m = where.mapping(data, "")
     where.known(m, "", Config)
@@ -207,7 +219,9 @@ def parse_config(data: Any, source: str = "reporter.yaml") -> Config:
             kwargs[key] = _parse_services(where, value, path)
         elif key == "ai_detection":
             kwargs[key] = _parse_ai_detection(where, value, path)
-    return Config(**kwargs)
+        elif key == "narratives":
+            kwargs[key] = where.string(value, path)
+    return Config(**kwargs, source_dir=None if base_dir is None else str(base_dir))
 
 
 def _parse_simple(where: "_Where", value: Any, path: str, cls: type, minimum: int) -> Any:
@@ -318,7 +332,7 @@ class _Where:
         return value
 
     def known(self, m: dict, path: str, cls: type) -> None:
-        allowed = list(cls.__dataclass_fields__)
+        allowed = [name for name in cls.__dataclass_fields__ if name != "source_dir"]
         for key in m:
             if key not in allowed:
                 hint = difflib.get_close_matches(str(key), allowed, n=1)
