@@ -158,11 +158,25 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
             "ai_detection": prep.ai_sources,
             "excluded_deployments": prep.excluded_deployments,
         },
+        "narrative": None,
         "inputs": {name: inputs.lineage[name] for name in sorted(inputs.lineage)},
         "config_file": config_file.name if config_file else None,
         "config_sha256": config.sha256(),
     }
+    doc["narrative"] = narrate_document(doc, config)
     return doc
+
+
+def narrate_document(doc: dict, config: Config) -> dict:
+    """Stories, learnings, actions, decisions and warnings from the packaged rules and the
+    user's own folder (config key ``narratives``), which overrides them by id."""
+    from .assets import narratives_dir
+    from .narrative import narrate
+
+    folders = [narratives_dir()]
+    if config.narratives_path is not None:
+        folders.append(config.narratives_path)
+    return narrate(doc, doc["cadence"], folders)
 
 
 def _iso(ts: dt.datetime) -> str:

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from reporter.assets import narratives_dir
 from reporter.build import build
+from reporter.narrative import narrate
 from reporter.cadence.weekly import build_weekly
 from reporter.render.html import render_weekly
 from reporter.render.pdf import RenderError, confined_fetcher, html_to_pdf
@@ -139,6 +141,7 @@ def test_shipping_bugs_faster_warning(weekly):
     doc = copy.deepcopy(doc)
     doc["metrics"]["deployments"]["change"] = "up"
     doc["metrics"]["change_failure_rate"]["change"] = "up"
+    doc["narrative"] = narrate(doc, "weekly", [narratives_dir()])
     report = build_weekly(doc, "reporter build weekly")
     assert report.warnings and "Shipping bugs faster" in report.warnings[0].text
     assert "Shipping bugs faster" in render_weekly(report)

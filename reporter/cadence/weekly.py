@@ -159,7 +159,7 @@ def _flow(doc: dict) -> Section:
     return Section("flow", "Flow", tuple(bullets))
 
 
-def _quality(doc: dict) -> tuple[Section, tuple[Bullet, ...]]:
+def _quality(doc: dict) -> Section:
     m = doc["metrics"]
     bullets = [_movement(m["change_failure_rate"], "Change failure rate", fmt.percent, True, points=True)]
     cfr_line = _cohort_line(m, "change_failure_rate", "Failure rate", fmt.percent)
@@ -176,16 +176,7 @@ def _quality(doc: dict) -> tuple[Section, tuple[Bullet, ...]]:
     recovery_line = _cohort_line(m, "recovery_time_hours", "Recovery", fmt.hours)
     if recovery_line:
         bullets.append(Bullet(recovery_line.text.replace("AI-assisted", "after AI-touched deployments")))
-    warnings = []
-    faster = [k for k in ("deployments", "merged_prs") if m[k]["change"] == "up"]
-    worse = [k for k in ("change_failure_rate", "recovery_time_hours") if m[k]["change"] == "up"]
-    if faster and worse:
-        names = {"deployments": "deployments", "merged_prs": "merged PRs",
-                 "change_failure_rate": "change failure rate", "recovery_time_hours": "recovery time"}
-        warnings.append(Bullet(
-            f"Shipping bugs faster: {' and '.join(names[k] for k in faster)} rose while "
-            f"{' and '.join(names[k] for k in worse)} also rose, both outside noise.", "warning"))
-    return Section("quality", "Quality drift", tuple(bullets)), tuple(warnings)
+    return Section("quality", "Quality drift", tuple(bullets))
 
 
 def _teams(doc: dict) -> Table:
@@ -250,6 +241,13 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
 
 
 def _stories(doc: dict) -> tuple[Story, ...]:
+    narrative = doc.get("narrative")
+    if narrative is not None:
+        stories = []
+        for item in narrative["stories"]:
+            headline, _, body = item["text"].partition(". ")
+            stories.append(Story(headline + ("." if body else ""), body))
+        return tuple(stories)
     stories = []
     for rel in doc.get("breakdowns", {}).get("releases", []):
         who = f" for {rel['customer']}" if rel.get("customer") else ""
@@ -271,10 +269,11 @@ def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
     kpis = tuple(_kpi(doc["metrics"], key, label, unit, lower, f, points, weeks)
                  for key, label, unit, lower, f, points in KPIS)
     present = {name.rsplit(".", 1)[0] for name in doc["inputs"]}
-    quality, warnings = _quality(doc)
+    quality = _quality(doc)
     narrative = doc.get("narrative") or {}
     learning = tuple(Bullet(i["text"]) for i in narrative.get("learnings", []))
     actions = tuple(Bullet(i["text"]) for i in narrative.get("actions", []))[:5]
+    warnings = tuple(Bullet(i["text"], "warning") for i in narrative.get("warnings", []))
     dq = doc["data_quality"]
     skipped = dq["skipped_rows"]
     quality_line = (f"{skipped} invalid input row{'s' if skipped != 1 else ''} skipped" if skipped else

@@ -1,0 +1,129 @@
+"""The default rules tell the sample organisation's story; a user's folder overrides them."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reporter.build import compute_report
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_inputs"
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def october():
+    return compute_report("monthly", SAMPLE, period_id="2026-10", today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def week47():
+    return compute_report("weekly", SAMPLE, period_id="2026-W47", today=TODAY)
+
+
+def ids(items: list[dict]) -> list[str]:
+    return [i["id"] for i in items]
+
+
+def test_monthly_tells_rollout_review_bottleneck_and_failing_service(october):
+    n = october["narrative"]
+    m = october["metrics"]
+    # rollout: adoption up (a change outside noise) while flow is flat
+    assert m["ai_adoption_rate"]["change"] == "up"
+    assert "adoption-without-flow-change" in ids(n["learnings"])
+    # review bottleneck: coding time down, pickup up -> moved downstream; payments held
+    assert (m["coding_time_hours"]["change"], m["pickup_time_hours"]["change"]) == ("down", "up")
+    assert "bottleneck-moved-downstream" in ids(n["learnings"])
+    hold = [d for d in n["decisions"] if d["id"] == "decide-hold"]
+    assert [d["team"] for d in hold] == ["payments"]
+    # failing service: platform owns edge-gateway, whose failures rose: stop expansion there
+    stop = [d for d in n["decisions"] if d["id"] == "decide-stop"]
+    assert [d["team"] for d in stop] == ["platform"]
+    cfr = m["change_failure_rate"]["by_team"]["platform"]["value"]
+    assert f"{round(cfr * 100)}%" in stop[0]["text"] or f"{cfr * 100:.1f}%" in stop[0]["text"]
+    # small AI-assisted PRs gain, large ones pay a review tax (by size bucket)
+    assert "small-ai-prs-gain-large-pay-review-tax" in ids(n["learnings"])
+    assert not n["actions"] or all(a["id"] == "reclaim-idle-seats" for a in n["actions"])
+
+
+def test_weekly_names_the_busy_team_and_caps_actions(week47):
+    n = week47["narrative"]
+    queue = [i for i in n["learnings"] if i["id"] == "team-review-queue"]
+    assert [i["team"] for i in queue] == ["payments"]
+    assert len(n["actions"]) <= 5
+    assert n["decisions"] == []
+    # one story per release of the week, in date order
+    releases = week47["breakdowns"]["releases"]
+    stories = [s for s in n["stories"] if s["id"] == "release"]
+    assert len(stories) == len(releases) == 3
+    for story, release in zip(stories, releases):
+        assert story["text"].startswith(f"{release['team']} delivered {release['title']}")
+
+
+def test_every_number_in_every_item_is_in_its_evidence(october, week47):
+    for doc in (october, week47):
+        for kind, items in doc["narrative"].items():
+            for item in items:
+                shown = " ".join(e["shown"] for e in item["evidence"])
+                for number in re.findall(r"\d+(?:[.,]\d+)?", item["text"]):
+                    assert number in shown or item.get("id") == "release", (kind, item["text"], number)
+
+
+def test_weekly_items_carry_no_money(week47):
+    text = json.dumps(week47["narrative"])
+    assert not re.search(r"[$€£]\s?\d", text) and "contract" not in text.lower()
+
+
+def test_narrative_is_deterministic(october):
+    again = compute_report("monthly", SAMPLE, period_id="2026-10", today=TODAY)
+    assert again["narrative"] == october["narrative"]
+
+
+def test_user_folder_overrides_a_phrasing_and_adds_a_rule(tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLE, folder)
+    rules = folder / "my_rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text("""
+rules:
+  - id: bottleneck-moved-downstream
+    kind: learning
+    cadences: [monthly]
+    priority: 85
+    when:
+      all:
+        - {metric: coding_time_hours, change: down}
+        - {metric: pickup_time_hours, change: up}
+    text: "Review is our constraint now: first review takes {{ m.pickup_time_hours.value | hours }}."
+  - id: our-own
+    kind: learning
+    cadences: [monthly]
+    priority: 1
+    when: {metric: merged_prs, field: value, op: ">", value: 0}
+    text: "We merged {{ m.merged_prs.value | count }} PRs."
+""")
+    config = (folder / "reporter.yaml").read_text() + "narratives: my_rules\n"
+    (folder / "reporter.yaml").write_text(config)
+    doc = compute_report("monthly", folder, period_id="2026-10", today=TODAY)
+    texts = {i["id"]: i["text"] for i in doc["narrative"]["learnings"]}
+    pickup = doc["metrics"]["pickup_time_hours"]["value"]
+    assert texts["bottleneck-moved-downstream"] == f"Review is our constraint now: first review takes {pickup:.1f} h."
+    assert texts["our-own"] == f"We merged {doc['metrics']['merged_prs']['value']:,} PRs."
+
+
+def test_weekly_pdf_shows_the_narrative(tmp_path):
+    from pypdf import PdfReader
+
+    from reporter.build import build
+
+    doc, paths = build("weekly", SAMPLE, tmp_path, period_id="2026-W47", today=TODAY)
+    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "weekly" / "2026-W47" / "report.pdf").pages)
+    text = re.sub(r"\s+", " ", text)
+    for item in doc["narrative"]["learnings"] + doc["narrative"]["actions"]:
+        assert re.sub(r"\s+", " ", item["text"])[:40] in text
