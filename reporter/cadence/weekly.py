@@ -182,15 +182,17 @@ def _quality(doc: dict) -> Section:
 def _teams(doc: dict) -> Table:
     m = doc["metrics"]
     teams = sorted({t for key in ("merged_prs", "pr_cycle_time_hours", "deployments") for t in m[key]["by_team"]})
-    rows = []
-    for team in teams:
-        def cell(key, formatter):
-            v = m[key]["by_team"].get(team)
-            return "—" if not v or v.get("value") is None else formatter(v["value"])
-        rows.append((team, cell("merged_prs", fmt.count), cell("pr_cycle_time_hours", fmt.hours),
-                     cell("pickup_time_hours", fmt.hours), cell("deployments", fmt.count),
-                     cell("change_failure_rate", lambda v: fmt.percent(v, 0)),
-                     cell("ai_adoption_rate", lambda v: fmt.percent(v, 0))))
+    def cell(team: str, key: str, formatter) -> str:
+        v = m[key]["by_team"].get(team)
+        return "—" if not v or v.get("value") is None else formatter(v["value"])
+
+    def whole_percent(v: float) -> str:
+        return fmt.percent(v, 0)
+
+    rows = [(team, cell(team, "merged_prs", fmt.count), cell(team, "pr_cycle_time_hours", fmt.hours),
+             cell(team, "pickup_time_hours", fmt.hours), cell(team, "deployments", fmt.count),
+             cell(team, "change_failure_rate", whole_percent), cell(team, "ai_adoption_rate", whole_percent))
+            for team in teams]
     return Table("Teams this week", ("Team", "Merged PRs", "Cycle time", "Review wait", "Deploys", "CFR", "AI adoption"),
                  tuple(rows), (False, True, True, True, True, True, True),
                  note="PR metrics by author's team, deployments by the owning service's team; '—' = no data or "
