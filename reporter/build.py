@@ -121,7 +121,7 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         "ai_users_by_tool": breakdowns.users_by(prep, config, window, "tool"),
         "ai_users_by_feature": breakdowns.users_by(prep, config, window, "feature"),
         "reverts": breakdowns.reverts(prep, window),
-        "releases": breakdowns.releases(inputs, window),
+        "releases": breakdowns.releases(inputs, window, with_money=cadence != "weekly"),
         "flow_by_size": breakdowns.flow_by_size(prep, window, config.statistics.min_sample),
         "seats": breakdowns.seats(prep, window),
     }

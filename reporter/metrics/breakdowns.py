@@ -56,18 +56,22 @@ def reverts(prep: Prepared, w: Window) -> dict:
             "by_cohort": {"ai": cohort(known & ai), "non_ai": cohort(known & ~ai)}}
 
 
-def releases(inputs: Inputs, w: Window) -> list[dict]:
-    """The period's releases, oldest first; contract values are left to the monthly and quarterly
-    reports, where money belongs."""
+def releases(inputs: Inputs, w: Window, with_money: bool) -> list[dict]:
+    """The period's releases, oldest first. Contract values only ``with_money`` (monthly and
+    quarterly): the weekly report makes no money claims, not even in its JSON."""
     rel = inputs["releases"]
     rows = rel[_in_days(rel["date"], w)]
     out = []
     for rec in rows.sort_values(["date", "team", "title"], kind="stable").itertuples(index=False):
-        out.append({
+        item = {
             "date": rec.date.date().isoformat(), "team": rec.team, "title": rec.title,
             "summary": _text(rec.summary), "customer": _text(rec.customer), "initiative": _text(rec.initiative),
             "ai_tokens": None if pd.isna(rec.ai_tokens) else int(rec.ai_tokens),
-        })
+        }
+        if with_money:
+            item["contract_value"] = None if pd.isna(rec.contract_value) else float(rec.contract_value)
+            item["currency"] = _text(rec.currency)
+        out.append(item)
     return out
 
 
