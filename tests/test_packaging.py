@@ -26,7 +26,9 @@ def test_wheel_contains_templates_narratives_and_console_script(tmp_path):
     wheel = next(tmp_path.glob("reporter-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("reporter/templates/README.md", "reporter/narratives/README.md", "reporter/cli.py",
-                     "reporter/inputs/spec.py"):
+                     "reporter/inputs/spec.py", "reporter/templates/weekly.html", "reporter/templates/report.css",
+                     "reporter/templates/assets/inter-latin-400-normal.woff", "reporter/narratives/stories.yaml",
+                     "reporter/narratives/actions.yaml", "reporter/narrative/honesty.py"):
         assert expected in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "reporter = reporter.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
