@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -22,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import timed_process
 
 HERE = Path(__file__).resolve().parent
 PERIOD = "2026-W47"
@@ -43,13 +44,7 @@ def run_once(folder: Path, out: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one whole `reporter build` process."""
     cmd = [sys.executable, "-m", "reporter.cli", "build", "weekly", "--input", str(folder), "--period", PERIOD,
            "--format", "json", "--out", str(out), "-q"]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"build failed: {proc.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+    return timed_process(cmd)
 
 
 def stages(folder: Path) -> dict[str, float]:

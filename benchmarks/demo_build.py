@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import timed_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_inputs"
@@ -57,15 +57,10 @@ print(json.dumps({"imports: pandas, pyarrow, scipy, reporter": t1 - t0, "imports
 
 
 def run_once(out: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one whole `reporter build` process."""
     cmd = [sys.executable, "-m", "reporter.cli", "build", "weekly", "--input", str(SAMPLE), "--period", PERIOD,
            "--out", str(out), "-q"]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"build failed: {proc.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+    return timed_process(cmd)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 from ..config import Config
 from ..inputs.load import Inputs
 from .prepare import Prepared
+from .stats import median_of_spans
 from .suite import Window, _activity, _in, _in_days
 
 
@@ -98,8 +99,8 @@ def flow_by_size(prep: Prepared, w: Window, minimum: int) -> dict[str, dict]:
         entry: dict = {"min_lines": low, "max_lines": None if high == float("inf") else high}
         for cohort, flag in (("ai", ai), ("non_ai", ~ai)):
             rows = bucket & flag
-            entry[cohort] = {"n": int(rows.sum()), "cycle_time_hours": _median(cycle[rows], minimum),
-                             "review_time_hours": _median(review[rows], minimum)}
+            entry[cohort] = {"n": int(rows.sum()), "cycle_time_hours": median_of_spans(cycle[rows], minimum),
+                             "review_time_hours": median_of_spans(review[rows], minimum)}
         for key in ("cycle_time_hours", "review_time_hours"):
             a, b = entry["ai"][key], entry["non_ai"][key]
             entry[key.replace("_hours", "_ratio")] = round(a / b, 4) if a is not None and b else None
@@ -124,8 +125,3 @@ def seats(prep: Prepared, w: Window, idle_days: int = 30) -> dict | None:
                for t in sorted(set(tools[held]))}
     return {"seats": int(held.sum()), "idle": int(idle.sum()), "idle_days": idle_days,
             "idle_share": round(float(idle.sum() / held.sum()), 4) if held.any() else None, "by_tool": by_tool}
-
-
-def _median(values: np.ndarray, minimum: int) -> float | None:
-    values = values[~np.isnan(values) & (values >= 0)]
-    return round(float(np.median(values)), 4) if len(values) >= minimum else None

@@ -44,6 +44,13 @@ def median(values: np.ndarray) -> float | None:
     return float(np.median(values)) if len(values) else None
 
 
+def median_of_spans(values: np.ndarray, minimum: int = 1) -> float | None:
+    """Median of the usable spans (not missing, not negative), rounded for JSON; None under
+    ``minimum`` values, because a median of three PRs is an anecdote."""
+    values = values[~np.isnan(values) & (values >= 0)]
+    return round(float(np.median(values)), 4) if len(values) >= max(minimum, 1) else None
+
+
 def bootstrap_medians(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
     x = np.sort(np.asarray(values, dtype=float))
     n = len(x)

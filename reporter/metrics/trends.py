@@ -6,12 +6,12 @@ the suite's tests on the report period, never by eyeballing a line.
 
 from __future__ import annotations
 
-import numpy as np
 
 from ..config import Config
 from ..frames import is_in
 from ..periods import Period, preceding
 from . import people as ppl
+from .stats import median_of_spans
 from .prepare import Prepared
 from .suite import _activity, _in, _in_days, make_window
 
@@ -38,10 +38,10 @@ def series(prep: Prepared, config: Config, period: Period, count: int, first_day
         w = make_window([p], config)
         merged = _in(prs["merged_at"], w)
         out["merged_prs"].append(int(merged.sum()))
-        out["pr_cycle_time_hours"].append(_median(cycle[merged]))
-        out["pr_cycle_time_hours_ai"].append(_median(cycle[merged & ai]))
-        out["pr_cycle_time_hours_non_ai"].append(_median(cycle[merged & ~ai]))
-        out["pickup_time_hours"].append(_median(pickup[merged]))
+        out["pr_cycle_time_hours"].append(median_of_spans(cycle[merged]))
+        out["pr_cycle_time_hours_ai"].append(median_of_spans(cycle[merged & ai]))
+        out["pr_cycle_time_hours_non_ai"].append(median_of_spans(cycle[merged & ~ai]))
+        out["pickup_time_hours"].append(median_of_spans(pickup[merged]))
         shipped = _in(deps["finished_at"], w)
         out["deployments"].append(int(shipped.sum()))
         out["change_failure_rate"].append(float(failed[shipped].mean()) if shipped.any() else None)
@@ -50,8 +50,3 @@ def series(prep: Prepared, config: Config, period: Period, count: int, first_day
         out["engineers"].append(int(employed.sum()))
         out["active_ai_users"].append(int((employed & is_in(people["person"], users)).sum()) if users else 0)
     return {"periods": [p.id for p in periods], "starts": [p.start.isoformat() for p in periods], **out}
-
-
-def _median(values: np.ndarray) -> float | None:
-    values = values[~np.isnan(values) & (values >= 0)]
-    return round(float(np.median(values)), 4) if len(values) else None
