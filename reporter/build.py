@@ -19,7 +19,7 @@ from .config import Config, load_config
 from .errors import ReporterError
 from .inputs.load import Inputs, load_inputs
 from .metrics.prepare import prepare
-from .metrics import breakdowns, trends
+from .metrics import breakdowns, outcomes, trends
 from .metrics.suite import DATASETS_USED, Suite, make_window
 from .periods import Period, last_complete, last_complete_covered, parse_period, preceding
 
@@ -91,7 +91,8 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     """Build the metrics document of one report (what metrics.json holds)."""
     config_file = resolve_config_path(Path(input_dir), config_path)
     config = load_config(config_file)
-    inputs = load_inputs(Path(input_dir), config.tz, strict=strict, datasets=DATASETS_USED)
+    datasets = DATASETS_USED + (outcomes.DATASETS if cadence != "weekly" else ())
+    inputs = load_inputs(Path(input_dir), config.tz, strict=strict, datasets=datasets)
     warnings = list(inputs.warnings)
     prep = prepare(inputs, config)
     warnings.extend(prep.warnings)
@@ -115,7 +116,10 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
 
     has_unplanned = inputs.frames["deployments"]["unplanned"].notna().any()
     present = {name for name, files in inputs.present.items() if files}
-    metrics = Suite(prep, config, period, baseline, bool(has_unplanned)).compute(present)
+    suite = Suite(prep, config, period, baseline, bool(has_unplanned))
+    metrics = suite.compute(present)
+    if cadence != "weekly":  # outcomes and money belong to the monthly review and the quarterly packet
+        metrics.update(outcomes.compute(suite, present, metrics))
     window = make_window([period], config)
     details = {
         "ai_users_by_tool": breakdowns.users_by(prep, config, window, "tool"),
@@ -125,6 +129,10 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         "flow_by_size": breakdowns.flow_by_size(prep, window, config.statistics.min_sample),
         "seats": breakdowns.seats(prep, window),
     }
+    if cadence != "weekly":
+        details["spend_by_tool"] = outcomes.spend_breakdown(suite, "tool")
+        details["spend_by_category"] = outcomes.spend_breakdown(suite, "category")
+        details["backlog_by_initiative"] = outcomes.backlog(suite)
     series = trends.series(prep, config, period, TREND_PERIODS[cadence],
                            coverage.first_day if coverage else None)
     tz = config.tz

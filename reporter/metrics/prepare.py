@@ -31,6 +31,8 @@ class Prepared:
     usage: pd.DataFrame
     costs: pd.DataFrame
     seats: pd.DataFrame
+    work_items: pd.DataFrame
+    support: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     ai_sources: dict[str, int] = field(default_factory=dict)
     excluded_deployments: dict[str, int] = field(default_factory=dict)
@@ -67,7 +69,14 @@ def prepare(inputs: Inputs, config: Config) -> Prepared:
     seats["team"] = map_values(seats["who"], team_of)
     costs = inputs["ai_costs"].copy(deep=False)
     costs["currency"] = costs["currency"].astype("string").str.upper().fillna(config.currency).astype(object)
-    return Prepared(prs, deployments, incidents, people, usage, costs, seats, warnings, ai_sources, excluded)
+    work = inputs["work_items"].copy(deep=False)
+    work["team"] = work["team"].astype(object).where(work["team"].notna(), UNASSIGNED)
+    work["ai"] = work["ai_assisted"].fillna(False).to_numpy(dtype=bool)
+    support = inputs["support_tickets"].copy(deep=False)
+    support["team"] = map_values(support["service"], lambda s: config.team_of_service(s) or UNASSIGNED)
+    support["team"] = support["team"].where(support["team"].notna(), UNASSIGNED)
+    return Prepared(prs, deployments, incidents, people, usage, costs, seats, work, support, warnings, ai_sources,
+                    excluded)
 
 
 def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, warnings: list[str]):

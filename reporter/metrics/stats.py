@@ -106,24 +106,37 @@ def proportion_change(k1: int, n1: int, k0: int, n0: int, *, name: str, seed: in
 def count_change(current: int, base_total: int, base_periods: int, *, confidence: float,
                  min_sample: int, min_relative_change: float) -> Verdict:
     """Events in one period against events in ``base_periods`` periods (Poisson rates)."""
+    return rate_change(current, 1.0, base_total, float(base_periods), confidence=confidence,
+                       min_sample=min_sample, min_relative_change=min_relative_change, per="period")
+
+
+def rate_change(current: int, exposure: float, base_total: int, base_exposure: float, *, confidence: float,
+                min_sample: int, min_relative_change: float, per: str = "unit") -> Verdict:
+    """Events per unit of exposure (a period, an engineer-week) now against the baseline.
+
+    Under equal rates, the share of all events that fell in the current exposure is
+    exposure / (exposure + base_exposure); its exact Clopper-Pearson interval gives the
+    interval of the rate ratio, reported as the interval of ``current rate - baseline rate``.
+    """
     from scipy.special import betaincinv  # the Beta quantile, without loading scipy.stats
 
-    method = f"exact conditional test of two Poisson rates ({confidence:.0%} Clopper-Pearson)"
-    if base_periods < 1 or current + base_total < min_sample:
+    method = f"exact conditional test of two Poisson rates per {per} ({confidence:.0%} Clopper-Pearson)"
+    if base_exposure <= 0 or exposure <= 0 or current + base_total < min_sample:
         return Verdict(INSUFFICIENT, None, method)
     total = current + base_total
     alpha = 1 - confidence
     p_lo = 0.0 if current == 0 else float(betaincinv(current, total - current + 1, alpha / 2))
     p_hi = 1.0 if current == total else float(betaincinv(current + 1, total - current, 1 - alpha / 2))
-    base_mean = base_total / base_periods
+    base_rate = base_total / base_exposure
+    scale = base_exposure / exposure
 
     def delta_at(p: float) -> float:
         if p >= 1.0:
             return float("inf")
-        return base_mean * (p / (1 - p) * base_periods - 1)
+        return base_rate * (p / (1 - p) * scale - 1)
 
     interval = (delta_at(p_lo), delta_at(p_hi))
-    return Verdict(_decide(current - base_mean, base_mean, interval, min_relative_change), interval, method)
+    return Verdict(_decide(current / exposure - base_rate, base_rate, interval, min_relative_change), interval, method)
 
 
 def exact_change(value: float, base: float | None, min_relative_change: float) -> Verdict:

@@ -1,0 +1,163 @@
+"""Business outcomes and cost for the monthly review and the quarterly packet: throughput of
+work items, escaped defects, support load, incidents, spend per merged PR, idle-seat spend.
+
+Same shapes and tests as the delivery metrics (value, baseline, delta, change, splits), so a
+monthly document reads the same way as a weekly one. Money is per currency, never summed
+across currencies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .suite import Suite, Window, _in, _in_days, _round, make_window, seat_cost
+
+# Extra datasets these metrics read (validated only for the cadences that report them).
+DATASETS = ("work_items", "support_tickets")
+IDLE_DAYS = 30
+
+
+def compute(suite: Suite, present: set[str], metrics: dict) -> dict[str, dict]:
+    """Outcome metrics for the suite's period; ``metrics`` are the delivery metrics already computed."""
+    p = suite.prep
+    work, support, inc = p.work_items, p.support, p.incidents
+    have_work = "work_items" in present
+    no_work = "no work_items.* file in the inputs"
+    done = work[work["done_at"].notna().to_numpy()]
+    m: dict[str, dict] = {}
+    m["work_items_done"] = suite._count_metric("count", done, "done_at", "team", "ai", have_work, no_work)
+    strategic = done[done["strategic"].fillna(False).to_numpy(dtype=bool)]
+    m["strategic_items_done"] = suite._count_metric("count", strategic, "done_at", "team", "ai", have_work, no_work)
+    escaped = work[work["escaped_defect"].fillna(False).to_numpy(dtype=bool)]
+    m["escaped_defects"] = suite._count_metric("count", escaped, "created_at", "team", None, have_work, no_work)
+    have_support = "support_tickets" in present
+    no_support = "no support_tickets.* file in the inputs"
+    m["support_tickets"] = suite._count_metric("count", support, "opened_at", "team", None, have_support,
+                                               no_support)
+    defects = support[support["defect"].fillna(False).to_numpy(dtype=bool)]
+    m["defect_tickets"] = suite._count_metric("count", defects, "opened_at", "team", None, have_support, no_support)
+    m["incidents"] = suite._count_metric("count", inc, "opened_at", "team", "ai", "incidents" in present,
+                                         "no incidents.* file in the inputs")
+    m["merged_prs_per_engineer_week"] = _per_engineer_week(suite, metrics)
+    m["cost_per_merged_pr"] = _cost_per_pr(suite, metrics)
+    m["idle_seat_spend"] = _idle_seat_spend(suite, "seats" in present)
+    return m
+
+
+def _per_engineer_week(suite: Suite, metrics: dict) -> dict:
+    """Merged PRs per engineer-week, tested as a Poisson rate with engineer-weeks as exposure."""
+    merged, engineers = metrics["merged_prs"], metrics["engineers"]
+
+    def exposure(people: float | None, w: Window | None) -> float | None:
+        if not people or w is None:
+            return None
+        return people * (w.end_day - w.first_day).days / 7  # engineer-weeks over the whole window
+
+    now = exposure(engineers["value"], suite.cur)
+    then = exposure(engineers["baseline"], suite.base)  # baseline headcount is a mean per period
+    value = merged["value"] / now if merged["value"] is not None and now else None
+    base = merged["baseline_n"] / then if then else None
+    verdict = stats.rate_change(merged["value"] or 0, now or 0.0, merged["baseline_n"], then or 0.0,
+                                confidence=suite.stats.confidence, min_sample=suite.stats.min_sample,
+                                min_relative_change=suite.stats.min_relative_change, per="engineer-week")
+    metric = suite._assemble("ratio", value, merged["n"], merged.get("reason") or engineers.get("reason") or
+                             "no merged PRs or no engineers in the period", base, merged["baseline_n"], verdict, {}, None)
+    metric["unit"] = "PRs per engineer-week"
+    return metric
+
+
+def _cost_per_pr(suite: Suite, metrics: dict) -> dict:
+    spend, merged = metrics["ai_spend"], metrics["merged_prs"]
+    value = None
+    if isinstance(spend.get("value"), dict) and merged["value"]:
+        value = {c: _round(v / merged["value"]) for c, v in spend["value"].items()}
+    base = None
+    if isinstance(spend.get("baseline"), dict) and merged.get("baseline"):
+        base = {c: _round(v / merged["baseline"]) for c, v in spend["baseline"].items()}
+    out = {"value": value, "unit": "currency per merged PR", "n": merged["n"]}
+    if value is None:
+        out["reason"] = "needs AI spend (ai_costs or seats) and merged PRs in the period"
+    out.update({"baseline": base, "baseline_n": merged["baseline_n"],
+                "delta": None if value is None or base is None else
+                {c: _round(value[c] - base.get(c, 0.0)) for c in value},
+                "change": stats.INSUFFICIENT if value is None or base is None else
+                _exact(value, base, suite.config.currency, suite.stats.min_relative_change),
+                "interval": None, "test": "derived: ai_spend / merged_prs, per currency",
+                "by_team": {}, "by_cohort": None})
+    return out
+
+
+def _exact(value: dict, base: dict, currency: str, threshold: float) -> str:
+    key = currency if currency in value else sorted(value)[0]
+    return stats.exact_change(value[key], base.get(key), threshold).change
+
+
+def _idle_seat_spend(suite: Suite, have_seats: bool) -> dict:
+    """What seats idle for IDLE_DAYS or more at the end of the period cost during it."""
+    if not have_seats:
+        return suite._unavailable("currency", "no seats.* file in the inputs")
+    seats = suite.prep.seats
+
+    def idle_cost(w: Window) -> tuple[float, int]:
+        cutoff = w.end - pd.Timedelta(days=IDLE_DAYS)
+        last = seats["last_activity_at"]
+        idle = (last.isna() | (last < cutoff)).to_numpy(dtype=bool)
+        cost = seat_cost(seats, w, suite.config.tz)
+        return float(cost[idle].sum()), int((idle & (cost > 0)).sum())
+
+    value, n = idle_cost(suite.cur)
+    base = None
+    if suite.base is not None:
+        base = sum(idle_cost(make_window([p], suite.config))[0] for p in suite.base.periods) / suite.base.count
+    currency = suite.config.currency
+    verdict = stats.exact_change(value, base, suite.stats.min_relative_change)
+    return {"value": {currency: _round(value)}, "unit": "currency", "n": n,
+            "baseline": None if base is None else {currency: _round(base)}, "baseline_n": 0,
+            "delta": None if base is None else {currency: _round(value - base)},
+            "change": verdict.change if base is not None else stats.INSUFFICIENT, "interval": None,
+            "test": verdict.method, "idle_days": IDLE_DAYS, "by_team": {}, "by_cohort": None}
+
+
+def spend_breakdown(suite: Suite, column: str) -> dict[str, dict[str, float]]:
+    """AI spend in the period by tool or by category, per currency; seats count under their tool
+    (category 'seats')."""
+    costs = suite.prep.costs
+    w = suite.cur
+    rows = costs[_in_days(costs["date"], w)]
+    key = rows[column].astype(object).where(rows[column].notna(), "unspecified")
+    out: dict[str, dict[str, float]] = {}
+    for (name, currency), amount in rows.groupby([key.to_numpy(), rows["currency"].to_numpy()])["amount"].sum().items():
+        out.setdefault(str(name), {})[currency] = _round(float(amount))
+    seats = suite.prep.seats
+    if not seats.empty:
+        cost = seat_cost(seats, w, suite.config.tz)
+        names = seats["tool"].astype(object).to_numpy() if column == "tool" else np.full(len(seats), "seats", object)
+        for name in sorted(set(names[cost > 0])):
+            entry = out.setdefault(str(name), {})
+            amount = float(cost[(names == name) & (cost > 0)].sum())
+            entry[suite.config.currency] = _round(entry.get(suite.config.currency, 0.0) + amount)
+    return dict(sorted(out.items()))
+
+
+def backlog(suite: Suite) -> dict[str, dict]:
+    """Open work items at the end of the period by initiative: how many, and their median age in
+    days; plus items done in the period. Aged backlog is what a monthly review moves."""
+    work = suite.prep.work_items
+    end = suite.cur.end
+    created = (work["created_at"] < end).to_numpy(dtype=bool)
+    open_at_end = created & (work["done_at"].isna() | (work["done_at"] >= end)).to_numpy(dtype=bool)
+    done = _in(work["done_at"], suite.cur)
+    age = ((end - work["created_at"]).dt.total_seconds() / 86400).to_numpy(dtype=float)
+    initiative = work["initiative"].astype(object).where(work["initiative"].notna(), "(none)").to_numpy()
+    strategic = work["strategic"].fillna(False).to_numpy(dtype=bool)
+    out = {}
+    for name in sorted(set(initiative[open_at_end | done])):
+        mine = initiative == name
+        ages = age[mine & open_at_end]
+        out[str(name)] = {"open": int((mine & open_at_end).sum()), "done": int((mine & done).sum()),
+                          "median_age_days": _round(float(np.median(ages))) if len(ages) else None,
+                          "open_over_90_days": int((ages > 90).sum()), "strategic": bool(strategic[mine].any())}
+    return out
+
