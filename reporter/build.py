@@ -228,7 +228,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return formats
 
 
-RENDERED = {"weekly"}  # cadences with an HTML/PDF document (monthly and quarterly: metrics.json for now)
+RENDERED = {"weekly", "monthly"}  # cadences with an HTML/PDF document (quarterly: metrics.json for now)
 
 
 def default_formats(cadence: str) -> tuple[str, ...]:
@@ -255,11 +255,17 @@ def build(cadence: str, input_dir: Path, out_dir: Path, *, config_path: Path | N
     target = Path(out_dir) / cadence / doc["period"]
     outputs: dict[str, bytes] = {}
     if documents:
-        from .cadence.weekly import build_weekly
-        from .render.html import render_weekly
+        from .render import html as render_html
 
-        report = build_weekly(doc, reproduce_command(cadence, input_dir, doc["period"], config_path))
-        html = render_weekly(report)
+        command = reproduce_command(cadence, input_dir, doc["period"], config_path)
+        if cadence == "weekly":
+            from .cadence.weekly import build_weekly
+
+            html = render_html.render_weekly(build_weekly(doc, command))
+        else:
+            from .cadence.monthly import build_monthly
+
+            html = render_html.render_monthly(build_monthly(doc, command))
         if "html" in formats:
             outputs["report.html"] = html.encode("utf-8")
         if "pdf" in formats:

@@ -147,9 +147,9 @@ def test_ai_agents_are_not_reported_as_unknown_people(make_inputs, tmp_path):
     assert "mallory" in result.output and "copilot-swe-agent" not in result.output
 
 
-def test_monthly_html_is_refused_clearly_until_its_document_exists(make_inputs, tmp_path):
+def test_quarterly_html_is_refused_clearly_until_its_document_exists(make_inputs, tmp_path):
     folder = make_inputs(pull_requests=PRS)
-    result = run("build", "monthly", "--input", str(folder), "--format", "json,html", "--out", str(tmp_path))
+    result = run("build", "quarterly", "--input", str(folder), "--format", "json,html", "--out", str(tmp_path))
     assert result.exit_code != 0 and "html" in result.output and "--format json" in result.output
 
 

@@ -49,7 +49,7 @@ def _status(change: str, lower_is_better: bool) -> tuple[str, str]:
 
 
 def _kpi(metrics: dict, key: str, label: str, unit: str, lower: bool, formatter, points: bool,
-         baseline_weeks: int) -> KPI:
+         baseline_periods: int, span: str = "wk") -> KPI:
     m = metrics[key]
     engineers = metrics["engineers"]["value"]
     if key == "active_ai_users":
@@ -75,7 +75,7 @@ def _kpi(metrics: dict, key: str, label: str, unit: str, lower: bool, formatter,
         base_text = formatter(base)
     else:
         base_text = fmt.count(base)
-    detail = f"n {m['n']} · baseline {base_text} ({baseline_weeks} wk)" if base is not None else f"n {m['n']}"
+    detail = f"n {m['n']} · baseline {base_text} ({baseline_periods} {span})" if base is not None else f"n {m['n']}"
     band = m.get("dora", {}).get("band") if isinstance(m.get("dora"), dict) else None
     return KPI(key, label, value, unit, delta, status, status_label, detail, band)
 

@@ -68,7 +68,13 @@ def render(spec: ChartSpec, width_in: float = 3.6, height_in: float = 2.05) -> s
 
 
 def _short(period_ids: list[str]) -> list[str]:
-    return [p.split("-")[-1] for p in period_ids]
+    """W36 for weeks, May for months, Q3 for quarters."""
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    out = []
+    for p in period_ids:
+        tail = p.split("-")[-1]
+        out.append(months[int(tail) - 1] if tail.isdigit() else tail)
+    return out
 
 
 def _trend(ax, data: dict) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..assets import templates_dir
 from ..cadence.model import ChartSpec, WeeklyReport
+from ..cadence.monthly import MonthlyReport
 
 FONTS = (("Inter", 400, "inter-latin-400-normal.woff"), ("Inter", 600, "inter-latin-600-normal.woff"),
          ("Inter", 700, "inter-latin-700-normal.woff"))
@@ -29,6 +30,15 @@ class WeeklyPage:
     """The context of templates/weekly.html."""
 
     report: WeeklyReport
+    charts: tuple[RenderedChart, ...]
+    css: str
+
+
+@dataclass(frozen=True)
+class MonthlyPage:
+    """The context of templates/monthly.html."""
+
+    report: MonthlyReport
     charts: tuple[RenderedChart, ...]
     css: str
 
@@ -66,3 +76,12 @@ def render_weekly(report: WeeklyReport, *, folder: Path | None = None) -> str:
     charts = tuple(RenderedChart(spec, draw(spec)) for spec in report.charts)
     page = WeeklyPage(report=report, charts=charts, css=stylesheet(folder))
     return _environment(str(folder)).get_template("weekly.html").render(page=page)
+
+
+def render_monthly(report: MonthlyReport, *, folder: Path | None = None) -> str:
+    from .charts import render as draw
+
+    folder = folder or templates_dir()
+    charts = tuple(RenderedChart(spec, draw(spec)) for spec in report.charts)
+    page = MonthlyPage(report=report, charts=charts, css=stylesheet(folder))
+    return _environment(str(folder)).get_template("monthly.html").render(page=page)

@@ -1,0 +1,223 @@
+"""The monthly review: throughput, backlog movement, quality and support trends, DORA, AI
+spend, and the decisions it forces (scale / hold / stop), each with its evidence.
+
+Built from metrics.json alone. Money appears here as spend (never as ROI, which is the
+quarterly packet's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import fmt
+from .model import KPI, Bullet, ChartSpec, Section, Story, Table
+from .weekly import DATASET_LABELS, _kpi, _movement, _status
+
+KPIS = (
+    ("merged_prs_per_engineer_week", "Throughput", "merged PRs per engineer-week", False,
+     lambda v: fmt.NA if v is None else f"{v:.2f}", False),
+    ("work_items_done", "Work items done", "stories, bugs and tasks closed", False, fmt.count, False),
+    ("lead_time_hours", "Lead time", "median, first commit → production", True, fmt.hours, False),
+    ("change_failure_rate", "Change failure rate", "of deployments", True, fmt.percent, True),
+    ("escaped_defects", "Escaped defects", "found in production", True, fmt.count, False),
+    ("ai_adoption_rate", "AI adoption", "of engineers active in the month", False, lambda v: fmt.percent(v, 0), False),
+)
+
+DORA = (
+    ("Deployment frequency", "deployments", lambda m: f"{fmt.count(m['value'])} deploys · "
+                                                     f"{fmt.count(m.get('days'))} days", False),
+    ("Lead time for changes", "lead_time_hours", lambda m: fmt.hours(m["value"]), True),
+    ("Change failure rate", "change_failure_rate", lambda m: fmt.percent(m["value"]), True),
+    ("Failed deployment recovery", "recovery_time_hours", lambda m: fmt.hours(m["value"]), True),
+    ("Rework rate", "rework_rate", lambda m: fmt.percent(m["value"]), True),
+)
+
+DEFINITIONS = (
+    ("Throughput", "merged PRs per engineer-week: merged PRs / (engineers employed x weeks in the month)."),
+    ("Work items done", "work items with a done date in the month; strategic = on a strategic initiative."),
+    ("Lead time", "median hours from first commit to the production deployment that shipped the PR."),
+    ("Escaped defects", "work items flagged escaped_defect, created in the month."),
+    ("Cost per merged PR", "AI spend (usage lines and seats) / merged PRs, per currency, never summed."),
+    ("Idle-seat spend", "what seats without activity in the 30 days to the month's end cost in the month."),
+    ("Change", "called better or worse only outside noise (95% bootstrap or exact test, n ≥ 5, ≥ 5% move);"
+               " baseline: the preceding months pooled."),
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    team: str
+    decision: str  # Scale | Hold | Stop
+    text: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    organization: str
+    title: str
+    period_id: str
+    period_label: str
+    coverage: tuple[tuple[str, bool], ...]
+    kpis: tuple[KPI, ...]
+    summary: Section
+    warnings: tuple[Bullet, ...]
+    throughput: Section
+    quality: Section
+    dora: Table
+    spend: Section
+    decisions: tuple[Decision, ...]
+    charts: tuple[ChartSpec, ...]
+    stories: tuple[Story, ...]
+    definitions: tuple[tuple[str, str], ...]
+    data_quality: str
+    reproduce: str
+    lang: str = "en"
+
+
+def _money(amounts: dict | None) -> str:
+    """Amounts per currency side by side ("and", never "+": currencies are not summed)."""
+    if not amounts:
+        return fmt.NA
+    return " and ".join(f"{v:,.0f} {c}" if abs(v) >= 1000 else f"{v:,.2f} {c}" for c, v in sorted(amounts.items()))
+
+
+def _throughput(doc: dict) -> Section:
+    m, b = doc["metrics"], doc["breakdowns"]
+    bullets = [
+        _movement(m["merged_prs_per_engineer_week"], "Merged PRs per engineer-week",
+                  lambda v: fmt.NA if v is None else f"{v:.2f}", False),
+        _movement(m["work_items_done"], "Work items done", fmt.count, False),
+        _movement(m["strategic_items_done"], "Strategic work items done", fmt.count, False),
+    ]
+    rows = []
+    for name, v in sorted((b.get("backlog_by_initiative") or {}).items(), key=lambda kv: (not kv[1]["strategic"], kv[0])):
+        rows.append((name + (" ★" if v["strategic"] else ""), fmt.count(v["done"]), fmt.count(v["open"]),
+                     "—" if v["median_age_days"] is None else f"{v['median_age_days']:.0f} d",
+                     fmt.count(v["open_over_90_days"])))
+    table = Table("Backlog by initiative at month end", ("Initiative", "Done", "Open", "Median age", "Open > 90 d"),
+                  tuple(rows), (False, True, True, True, True), note="★ strategic initiative.")
+    return Section("throughput", "Throughput and backlog", tuple(bullets), (table,) if rows else (),
+                   empty_note="No work items in the inputs.")
+
+
+def _quality(doc: dict) -> Section:
+    m = doc["metrics"]
+    bullets = [
+        _movement(m["escaped_defects"], "Escaped defects", fmt.count, True),
+        _movement(m["support_tickets"], "Support tickets", fmt.count, True),
+        _movement(m["defect_tickets"], "Tickets caused by defects", fmt.count, True),
+        _movement(m["incidents"], "Incidents", fmt.count, True),
+    ]
+    return Section("quality", "Defects, support and incidents", tuple(bullets))
+
+
+def _dora(doc: dict) -> Table:
+    m = doc["metrics"]
+    rows = []
+    for label, key, show, lower in DORA:
+        metric = dict(m[key], days=m["deployment_days"]["value"]) if key == "deployments" else m[key]
+        band = (metric.get("dora") or {}).get("band", "—") if isinstance(metric.get("dora"), dict) else "—"
+        _, words = _status(metric["change"], lower)
+        cohorts = metric.get("by_cohort") or {}
+        ai, other = cohorts.get("ai", {}), cohorts.get("non_ai", {})
+        fmt_value = {"deployments": fmt.count, "lead_time_hours": fmt.hours, "change_failure_rate": fmt.percent,
+                     "recovery_time_hours": fmt.hours, "rework_rate": fmt.percent}[key]
+        split = f"{fmt_value(ai.get('value'))} / {fmt_value(other.get('value'))}" if ai or other else "—"
+        rows.append((label, show(metric) if metric["value"] is not None else fmt.NA, band, words, split))
+    return Table("The five DORA metrics", ("Metric", "This month", "Band (DORA 2023)", "vs baseline",
+                                           "AI-touched / other"),
+                 tuple(rows), (False, True, False, False, True),
+                 note="Bands: DORA 2023 cut-offs as applied by Apache DevLake. AI-touched: deployments that ship "
+                      "an AI-assisted PR (lead time: AI-assisted PRs).")
+
+
+def _spend(doc: dict) -> Section:
+    m, b = doc["metrics"], doc["breakdowns"]
+    spend = m["ai_spend"]
+    bullets = [Bullet(f"AI spend this month: {_money(spend['value'])} (baseline {_money(spend['baseline'])} "
+                      f"per month).")]
+    cost = m["cost_per_merged_pr"]
+    if cost["value"]:
+        bullets.append(Bullet(f"Cost per merged PR: {_money(cost['value'])} (baseline {_money(cost['baseline'])})."))
+    idle = m["idle_seat_spend"]
+    seats = b.get("seats") or {}
+    if idle["value"] is not None and seats:
+        bullets.append(Bullet(f"Idle seats: {seats.get('idle')} of {seats.get('seats')} had no activity in "
+                              f"{seats.get('idle_days')} days; they cost {_money(idle['value'])} this month."))
+    tables = []
+    for key, caption in (("spend_by_tool", "Spend by tool"), ("spend_by_category", "Spend by category")):
+        rows = tuple((name, _money(v)) for name, v in (b.get(key) or {}).items())
+        if rows:
+            tables.append(Table(caption, ("", "Amount"), rows, (False, True)))
+    return Section("spend", "AI spend", tuple(bullets), tuple(tables))
+
+
+def _decisions(doc: dict) -> tuple[Decision, ...]:
+    out = []
+    for item in (doc.get("narrative") or {}).get("decisions", []):
+        verb = item["text"].split(" ", 1)[0].rstrip(":")
+        evidence = "; ".join(f"{e['path'].split('.')[1]} {e['shown']}" for e in item["evidence"][:3])
+        out.append(Decision(item.get("team") or "organisation", verb, item["text"], evidence))
+    return tuple(out)
+
+
+def _charts(doc: dict) -> tuple[ChartSpec, ...]:
+    trends = doc.get("trends") or {}
+    charts = []
+    if any(v is not None for v in trends.get("pr_cycle_time_hours") or []):
+        charts.append(ChartSpec(
+            "trend", f"PR cycle time by month, {len(trends['periods'])} months",
+            "Line chart of monthly median PR cycle time in hours, AI-assisted and other PRs, with the baseline.",
+            {"x": trends["periods"], "series": {"All PRs": trends["pr_cycle_time_hours"],
+                                                "AI-assisted": trends.get("pr_cycle_time_hours_ai"),
+                                                "Other PRs": trends.get("pr_cycle_time_hours_non_ai")},
+             "baseline": doc["metrics"]["pr_cycle_time_hours"]["baseline"], "unit": "hours"}))
+    if any(trends.get("deployments") or []):
+        charts.append(ChartSpec(
+            "bars", "Deployments and failure rate by month",
+            "Bar chart of monthly production deployments with the monthly change failure rate as a line.",
+            {"x": trends["periods"], "bars": trends["deployments"], "line": trends.get("change_failure_rate"),
+             "unit": "deployments"}))
+    return tuple(charts)
+
+
+def build_monthly(doc: dict, reproduce: str) -> MonthlyReport:
+    start = dt.date.fromisoformat(doc["start"])
+    weeks = len(doc["baseline"]["periods"])
+    metrics = doc["metrics"]
+    kpis = tuple(_kpi(metrics, key, label, unit, lower, f, points, weeks, "mo")
+                 for key, label, unit, lower, f, points in KPIS)
+    narrative = doc.get("narrative") or {}
+    summary = tuple(Bullet(i["text"]) for i in narrative.get("learnings", [])[:4])
+    present = {name.rsplit(".", 1)[0] for name in doc["inputs"]}
+    stories = []
+    for item in narrative.get("stories", []):
+        headline, _, body = item["text"].partition(". ")
+        stories.append(Story(headline + ("." if body else ""), body))
+    dq = doc["data_quality"]
+    return MonthlyReport(
+        organization=doc["organization"],
+        title="Monthly AI delivery review",
+        period_id=doc["period"],
+        period_label=f"{start:%B %Y}",
+        coverage=tuple((label, name in present) for name, label in DATASET_LABELS + (
+            ("work_items", "work items"), ("support_tickets", "support"))),
+        kpis=kpis,
+        summary=Section("summary", "What the month says", summary,
+                        empty_note="No pattern passed the evidence bar this month."),
+        warnings=tuple(Bullet(i["text"], "warning") for i in narrative.get("warnings", [])),
+        throughput=_throughput(doc),
+        quality=_quality(doc),
+        dora=_dora(doc),
+        spend=_spend(doc),
+        decisions=_decisions(doc),
+        charts=_charts(doc),
+        stories=tuple(stories),
+        definitions=DEFINITIONS,
+        data_quality=(f"{dq['skipped_rows']} invalid input rows skipped" if dq["skipped_rows"] else
+                      "No invalid input rows") + " (details in metrics.json). Baseline: "
+                     + (", ".join(doc["baseline"]["periods"]) or "none") + ".",
+        reproduce=reproduce,
+    )
