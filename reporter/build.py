@@ -91,7 +91,8 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     """Build the metrics document of one report (what metrics.json holds)."""
     config_file = resolve_config_path(Path(input_dir), config_path)
     config = load_config(config_file)
-    datasets = DATASETS_USED + (outcomes.DATASETS if cadence != "weekly" else ())
+    datasets = DATASETS_USED + (outcomes.DATASETS if cadence != "weekly" else ()) + (
+        ("surveys",) if cadence == "quarterly" else ())
     inputs = load_inputs(Path(input_dir), config.tz, strict=strict, datasets=datasets)
     warnings = list(inputs.warnings)
     prep = prepare(inputs, config)
@@ -129,6 +130,9 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         "flow_by_size": breakdowns.flow_by_size(prep, window, config.statistics.min_sample),
         "seats": breakdowns.seats(prep, window),
     }
+    capacity = None
+    if cadence == "quarterly":
+        capacity = quarterly_capacity(prep, inputs, config, period, coverage, metrics)
     if cadence != "weekly":
         details["spend_by_tool"] = outcomes.spend_breakdown(suite, "tool")
         details["spend_by_category"] = outcomes.spend_breakdown(suite, "category")
@@ -166,6 +170,7 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
             "ai_detection": prep.ai_sources,
             "excluded_deployments": prep.excluded_deployments,
         },
+        "capacity": capacity,
         "narrative": None,
         "inputs": {name: inputs.lineage[name] for name in sorted(inputs.lineage)},
         "config_file": config_file.name if config_file else None,
@@ -173,6 +178,29 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     }
     doc["narrative"] = narrate_document(doc, config)
     return doc
+
+
+def quarterly_capacity(prep, inputs: Inputs, config: Config, period: Period, coverage: Coverage | None,
+                       metrics: dict) -> dict:
+    """Capacity reclaimed (two independent estimates), total AI cost and ROI as a range."""
+    from .metrics import attribution, roi
+
+    did = attribution.difference_in_differences(prep, config, period, coverage.first_day if coverage else period.start,
+                                                config.statistics.bootstrap_resamples, config.statistics.confidence)
+    survey = roi.survey_estimate(inputs["surveys"], prep, config, period)
+    cost = roi.total_cost(metrics["ai_spend"]["value"], config)
+    weeks = (period.end - period.start).days / 7
+    by_did = roi.did_hours(did, config)
+    return {
+        "difference_in_differences": did,
+        "survey": survey,
+        "hours": {"difference_in_differences": by_did, "survey": survey.get("hours")},
+        "cost": cost,
+        "roi": {"difference_in_differences": roi.roi_range(by_did, cost, config, weeks),
+                "survey": roi.roi_range(survey, cost, config, weeks)},
+        "confidence": roi.confidence_label(did),
+        "assumptions": roi.assumptions(config, did, survey),
+    }
 
 
 def narrate_document(doc: dict, config: Config) -> dict:

@@ -97,6 +97,18 @@ class Statistics:
 
 
 @dataclass(frozen=True)
+class Finance:
+    """Inputs of the quarterly ROI packet; every one is listed in its assumptions table."""
+
+    loaded_cost_per_engineer_year: float | None = None  # in `currency`; None: value stays N/A
+    hours_per_week: float = 40.0
+    survey_discount: float = 0.5  # self-reported time saved is discounted by this factor
+    enablement_cost_per_quarter: float = 0.0  # training, rollout, admin, in `currency`
+    incident_hour_cost: float | None = None
+    exchange_rates: dict[str, float] = field(default_factory=dict)  # 1 unit of X = rate units of `currency`
+
+
+@dataclass(frozen=True)
 class Config:
     organization: str = "Your organisation"
     currency: str = "USD"
@@ -109,6 +121,7 @@ class Config:
     ai_detection: AIDetection = field(default_factory=AIDetection)
     statistics: Statistics = field(default_factory=Statistics)
     narratives: str | None = None  # a folder of rule files that override or add to the packaged ones
+    finance: Finance = field(default_factory=Finance)
     source_dir: str | None = field(default=None, compare=False)  # where the file was; not hashed
 
     @property
@@ -221,6 +234,8 @@ def parse_config(data: Any, source: str = "reporter.yaml", base_dir: Path | None
             kwargs[key] = _parse_ai_detection(where, value, path)
         elif key == "narratives":
             kwargs[key] = where.string(value, path)
+        elif key == "finance":
+            kwargs[key] = _parse_finance(where, value, path)
     return Config(**kwargs, source_dir=None if base_dir is None else str(base_dir))
 
 
@@ -255,6 +270,31 @@ def _parse_statistics(where: "_Where", value: Any, path: str) -> Statistics:
                 where.fail(p, "expected a number in [0.5, 1)" if k == "confidence" else "expected a number >= 0")
             out[k] = x
     return Statistics(**out)
+
+
+def _parse_finance(where: "_Where", value: Any, path: str) -> Finance:
+    m = where.mapping(value, path)
+    where.known(m, path, Finance)
+    out: dict[str, Any] = {}
+    for k, v in m.items():
+        p = f"{path}.{k}"
+        if k == "exchange_rates":
+            rates = where.mapping(v, p)
+            out[k] = {}
+            for code, rate in rates.items():
+                if not re.fullmatch(r"[A-Z]{3}", str(code)) or where.number(rate, f"{p}.{code}") <= 0:
+                    where.fail(f"{p}.{code}", "expected a 3-letter currency code and a positive rate")
+                out[k][str(code)] = float(rate)
+            continue
+        if v is None and k in ("loaded_cost_per_engineer_year", "incident_hour_cost"):
+            out[k] = None
+            continue
+        x = where.number(v, p)
+        if x < 0 or (k == "survey_discount" and x > 1) or (k == "hours_per_week" and not 1 <= x <= 80):
+            where.fail(p, {"survey_discount": "expected a factor between 0 and 1",
+                           "hours_per_week": "expected hours between 1 and 80"}.get(k, "expected a number >= 0"))
+        out[k] = x
+    return Finance(**out)
 
 
 def _parse_teams(where: "_Where", value: Any, path: str) -> dict[str, TeamConfig]:
