@@ -92,7 +92,7 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     config_file = resolve_config_path(Path(input_dir), config_path)
     config = load_config(config_file)
     datasets = DATASETS_USED + (outcomes.DATASETS if cadence != "weekly" else ()) + (
-        ("surveys",) if cadence == "quarterly" else ())
+        ("surveys", "security_findings") if cadence == "quarterly" else ())
     inputs = load_inputs(Path(input_dir), config.tz, strict=strict, datasets=datasets)
     warnings = list(inputs.warnings)
     prep = prepare(inputs, config)
@@ -133,6 +133,8 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     capacity = None
     if cadence == "quarterly":
         capacity = quarterly_capacity(prep, inputs, config, period, coverage, metrics)
+    if cadence == "quarterly":
+        details["guardrails"] = outcomes.guardrails(suite, inputs, config)
     if cadence != "weekly":
         details["spend_by_tool"] = outcomes.spend_breakdown(suite, "tool")
         details["spend_by_category"] = outcomes.spend_breakdown(suite, "category")
@@ -256,13 +258,6 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return formats
 
 
-RENDERED = {"weekly", "monthly"}  # cadences with an HTML/PDF document (quarterly: metrics.json for now)
-
-
-def default_formats(cadence: str) -> tuple[str, ...]:
-    return ("json", "html", "pdf") if cadence in RENDERED else ("json",)
-
-
 def reproduce_command(cadence: str, input_dir: Path, period: str, config_path: Path | None) -> str:
     parts = ["reporter", "build", cadence, "--input", str(input_dir), "--period", period]
     if config_path is not None:
@@ -274,11 +269,8 @@ def build(cadence: str, input_dir: Path, out_dir: Path, *, config_path: Path | N
           period_id: str | None = None, formats: tuple[str, ...] | None = None, strict: bool = False,
           today: dt.date | None = None) -> tuple[dict, list[Path]]:
     """Compute the report and write the requested formats; return the document and the files."""
-    formats = formats or default_formats(cadence)
+    formats = formats or FORMATS
     documents = [f for f in formats if f != "json"]
-    if documents and cadence not in RENDERED:
-        raise ReporterError(f"format {', '.join(documents)} is not available for {cadence} reports yet; "
-                            "use --format json")
     doc = compute_report(cadence, input_dir, config_path, period_id, strict, today)
     target = Path(out_dir) / cadence / doc["period"]
     outputs: dict[str, bytes] = {}
@@ -290,16 +282,22 @@ def build(cadence: str, input_dir: Path, out_dir: Path, *, config_path: Path | N
             from .cadence.weekly import build_weekly
 
             html = render_html.render_weekly(build_weekly(doc, command))
-        else:
+        elif cadence == "monthly":
             from .cadence.monthly import build_monthly
 
             html = render_html.render_monthly(build_monthly(doc, command))
+        else:
+            from .cadence.quarterly import build_quarterly
+
+            html = render_html.render_quarterly(build_quarterly(doc, command))
         if "html" in formats:
             outputs["report.html"] = html.encode("utf-8")
         if "pdf" in formats:
             from .render.pdf import html_to_pdf
 
-            outputs["report.pdf"] = html_to_pdf(html)
+            # The quarterly packet carries its full metrics inside the PDF (an archival, self-explaining file).
+            attached = {"metrics.json": to_json(doc).encode("utf-8")} if cadence == "quarterly" else None
+            outputs["report.pdf"] = html_to_pdf(html, attachments=attached)
     if "json" in formats:
         outputs["metrics.json"] = to_json(doc).encode("utf-8")
     paths = []

@@ -45,8 +45,7 @@ def main() -> None:
 @click.option("--out", "out_dir", default=Path("reports"), show_default=True, type=click.Path(path_type=Path),
               help="Output folder; files go to OUT/<cadence>/<period>/.")
 @click.option("--format", "formats", default=None, metavar="LIST",
-              help="Comma-separated outputs among json, html, pdf. Default: all three for weekly, "
-                   "json for monthly and quarterly.")
+              help="Comma-separated outputs among json, html, pdf. Default: all three.")
 @click.option("--strict", is_flag=True, help="Fail on the first invalid row instead of skipping and listing it.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
               help="Treat DATE as today when choosing the default period (reproducible scheduled runs).")

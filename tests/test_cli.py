@@ -147,10 +147,10 @@ def test_ai_agents_are_not_reported_as_unknown_people(make_inputs, tmp_path):
     assert "mallory" in result.output and "copilot-swe-agent" not in result.output
 
 
-def test_quarterly_html_is_refused_clearly_until_its_document_exists(make_inputs, tmp_path):
+def test_unknown_format_is_refused(make_inputs, tmp_path):
     folder = make_inputs(pull_requests=PRS)
-    result = run("build", "quarterly", "--input", str(folder), "--format", "json,html", "--out", str(tmp_path))
-    assert result.exit_code != 0 and "html" in result.output and "--format json" in result.output
+    result = run("build", "quarterly", "--input", str(folder), "--format", "json,docx", "--out", str(tmp_path))
+    assert result.exit_code != 0 and "docx" in result.output and "json, html, pdf" in result.output
 
 
 def test_sample_command_writes_an_organisation_that_builds(tmp_path):

@@ -203,7 +203,7 @@ def test_a_failed_pdf_writes_nothing_and_exits_5(tmp_path, monkeypatch):
     target.mkdir(parents=True)
     (target / "metrics.json").write_text("previous")
 
-    def broken(html, root=None):
+    def broken(html, root=None, attachments=None):
         raise RenderError("PDF rendering failed: injected")
 
     monkeypatch.setattr(pdf, "html_to_pdf", broken)

@@ -40,6 +40,11 @@ def compute(suite: Suite, present: set[str], metrics: dict) -> dict[str, dict]:
     m["defect_tickets"] = suite._count_metric("count", defects, "opened_at", "team", None, have_support, no_support)
     m["incidents"] = suite._count_metric("count", inc, "opened_at", "team", "ai", "incidents" in present,
                                          "no incidents.* file in the inputs")
+    ttm = done.assign(ttm_days=((done["done_at"] - done["created_at"]).dt.total_seconds() / 86400).to_numpy())
+    strategic_ttm = ttm[ttm["strategic"].fillna(False).to_numpy(dtype=bool)]
+    m["strategic_time_to_market_days"] = suite._median_metric(
+        "strategic_time_to_market_days", "days", strategic_ttm, "done_at", "ttm_days", "team", "ai",
+        no_work if not have_work else "no strategic work item was done in the period")
     m["merged_prs_per_engineer_week"] = _per_engineer_week(suite, metrics)
     m["cost_per_merged_pr"] = _cost_per_pr(suite, metrics)
     m["idle_seat_spend"] = _idle_seat_spend(suite, "seats" in present)
@@ -161,3 +166,40 @@ def backlog(suite: Suite) -> dict[str, dict]:
                           "open_over_90_days": int((ages > 90).sum()), "strategic": bool(strategic[mine].any())}
     return out
 
+
+
+def guardrails(suite: Suite, inputs, config) -> dict:
+    """Team health pulse, security findings and incident hours for the quarterly packet."""
+    w = suite.cur
+    out: dict = {}
+    surveys = inputs["surveys"]
+    now = surveys[_in_days(surveys["date"], w)]
+    before = surveys[_in_days(surveys["date"], suite.base)] if suite.base else surveys.iloc[0:0]
+
+    def pulse(rows) -> dict | None:
+        if rows.empty:
+            return None
+        weight = rows["responses"].fillna(1).to_numpy(dtype=float)
+        result = {"responses": int(rows["responses"].fillna(0).sum())}
+        for key in ("enps", "ai_trust", "burnout"):
+            values = rows[key].to_numpy(dtype=float)
+            ok = ~np.isnan(values)
+            result[key] = _round(float(np.average(values[ok], weights=weight[ok]))) if ok.any() else None
+        return result
+
+    out["pulse"] = {"now": pulse(now), "before": pulse(before)}
+    findings = inputs["security_findings"]
+    rows = findings[_in_days(findings["date"], w)]
+    out["security_findings"] = None if "security_findings" not in inputs.present else {
+        "total": int(len(rows)),
+        "by_severity": {str(k): int(v) for k, v in rows["severity"].astype(object).value_counts().sort_index().items()},
+        "ai_touched": int(rows["ai_touched"].fillna(False).to_numpy(dtype=bool).sum()),
+    }
+    inc = suite.prep.incidents
+    resolved = _in(inc["resolved_at"], w)
+    hours = float(np.nansum(inc["recovery_h"].to_numpy(dtype=float)[resolved]))
+    cost = config.finance.incident_hour_cost
+    out["incident_hours"] = {"hours": _round(hours), "incidents": int(resolved.sum()),
+                             "cost": None if cost is None else {config.currency: _round(hours * cost)},
+                             "reason": None if cost is not None else "finance.incident_hour_cost not configured"}
+    return out

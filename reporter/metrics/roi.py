@@ -121,7 +121,7 @@ def assumptions(config: Config, did: dict, survey: dict) -> list[dict]:
                                                 if c.ai_rollout}, "source": "config teams.<team>.ai_rollout"},
     ]
     for code, rate in sorted(f.exchange_rates.items()):
-        rows.append({"name": f"Exchange rate {code}->{config.currency}", "value": rate,
+        rows.append({"name": f"Exchange rate {code} to {config.currency}", "value": rate,
                      "source": f"config finance.exchange_rates.{code}"})
     if survey.get("hours") is not None:
         rows.append({"name": "Survey responses", "value": survey["responses"], "source": "surveys file"})

@@ -58,7 +58,7 @@ def render(spec: ChartSpec, width_in: float = 3.6, height_in: float = 2.05) -> s
 
         fig = Figure(figsize=(width_in, height_in))
         ax = fig.add_subplot()
-        {"trend": _trend, "stages": _stages, "bars": _bars}[spec.kind](ax, spec.data)
+        {"trend": _trend, "stages": _stages, "bars": _bars, "scatter": _scatter}[spec.kind](ax, spec.data)
         ax.set_title(textwrap.fill(spec.title, 52), pad=6)
         fig.tight_layout(pad=0.3)
         buf = io.StringIO()
@@ -137,3 +137,14 @@ def _bars(ax, data: dict) -> None:
         handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
         ax.legend(handles, ["deployments", "change failure rate (%)"], loc="upper center",
                   bbox_to_anchor=(0.5, -0.14), ncols=2)
+
+
+def _scatter(ax, data: dict) -> None:
+    xs = [x / 1e6 for x, _ in data["points"]]
+    ys = [y / 1e3 for _, y in data["points"]]
+    ax.scatter(xs, ys, s=14, color=ACCENT, edgecolor="white", linewidth=0.5)
+    ax.set_xlabel(data.get("x", ""))
+    ax.set_ylabel(data.get("y", ""))
+    ax.grid(axis="x")
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)

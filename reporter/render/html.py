@@ -14,6 +14,7 @@ from pathlib import Path
 from ..assets import templates_dir
 from ..cadence.model import ChartSpec, WeeklyReport
 from ..cadence.monthly import MonthlyReport
+from ..cadence.quarterly import QuarterlyReport
 
 FONTS = (("Inter", 400, "inter-latin-400-normal.woff"), ("Inter", 600, "inter-latin-600-normal.woff"),
          ("Inter", 700, "inter-latin-700-normal.woff"))
@@ -39,6 +40,15 @@ class MonthlyPage:
     """The context of templates/monthly.html."""
 
     report: MonthlyReport
+    charts: tuple[RenderedChart, ...]
+    css: str
+
+
+@dataclass(frozen=True)
+class QuarterlyPage:
+    """The context of templates/quarterly.html."""
+
+    report: QuarterlyReport
     charts: tuple[RenderedChart, ...]
     css: str
 
@@ -85,3 +95,12 @@ def render_monthly(report: MonthlyReport, *, folder: Path | None = None) -> str:
     charts = tuple(RenderedChart(spec, draw(spec)) for spec in report.charts)
     page = MonthlyPage(report=report, charts=charts, css=stylesheet(folder))
     return _environment(str(folder)).get_template("monthly.html").render(page=page)
+
+
+def render_quarterly(report: QuarterlyReport, *, folder: Path | None = None) -> str:
+    from .charts import render as draw
+
+    folder = folder or templates_dir()
+    charts = tuple(RenderedChart(spec, draw(spec, width_in=5.2, height_in=2.8)) for spec in report.charts)
+    page = QuarterlyPage(report=report, charts=charts, css=stylesheet(folder))
+    return _environment(str(folder)).get_template("quarterly.html").render(page=page)

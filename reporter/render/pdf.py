@@ -7,8 +7,10 @@ silently lost a chart is worse than no report.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+from datetime import datetime, timezone
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -71,8 +73,9 @@ def _fixed_epoch():
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
-def html_to_pdf(html: str, *, root: Path | None = None) -> bytes:
-    from weasyprint import HTML
+def html_to_pdf(html: str, *, root: Path | None = None, attachments: dict[str, bytes] | None = None) -> bytes:
+    """Render; ``attachments`` (name -> bytes) are embedded files, e.g. the packet's metrics.json."""
+    from weasyprint import HTML, Attachment
     from weasyprint.urls import FatalURLFetchingError, URLFetchingError
 
     root = root or templates_dir()
@@ -82,7 +85,12 @@ def html_to_pdf(html: str, *, root: Path | None = None) -> bytes:
     try:
         with _fixed_epoch():
             document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=confined_fetcher(root))
-            pdf = document.write_pdf(pdf_tags=True, pdf_identifier=b"reporter", uncompressed_pdf=False)
+            stamp = datetime.fromtimestamp(int(_EPOCH), tz=timezone.utc)  # fixed: same inputs, same bytes
+            files = [Attachment(file_obj=io.BytesIO(data), name=name, description=name, created=stamp,
+                                modified=stamp, relationship="Data")
+                     for name, data in sorted((attachments or {}).items())]
+            pdf = document.write_pdf(pdf_tags=True, pdf_identifier=b"reporter", uncompressed_pdf=False,
+                                     attachments=files or None)
     except (FatalURLFetchingError, URLFetchingError, OSError, ValueError) as exc:
         raise RenderError(f"PDF rendering failed: {exc}") from exc
     finally:

@@ -1526,7 +1526,11 @@ def _config_yaml(org: _Org, engineers: int, seed: int) -> str:
     for s, service in enumerate(org.services):
         repos = ", ".join(org.service_repos[s])
         lines.append(f"  {service}: {{team: {org.teams[org.service_team[s]]}, repos: [{repos}]}}")
-    lines += ["privacy:", "  min_group_size: 5", ""]
+    lines += ["privacy:", "  min_group_size: 5",
+              "# Inputs of the quarterly ROI packet (illustrative figures; every one is listed in its assumptions).",
+              "finance:", "  loaded_cost_per_engineer_year: 180000", "  hours_per_week: 40",
+              "  survey_discount: 0.5", "  enablement_cost_per_quarter: 6000", "  incident_hour_cost: 250",
+              "  exchange_rates: {EUR: 1.08}", ""]
     return "\n".join(lines)
 
 

@@ -1,0 +1,312 @@
+"""The quarterly CFO packet: page 1 is the whole answer; the following pages are the evidence,
+each headed by the question it answers; the appendix holds method, assumptions and lineage.
+
+The first place money and ROI appear, always as a range with a confidence label, and N/A with
+the reason when an input is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import fmt
+from .model import Bullet, ChartSpec, Section, Story, Table
+from .monthly import _money
+from .weekly import DATASET_LABELS, _movement
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    value: str
+    note: str
+
+
+@dataclass(frozen=True)
+class QuarterlyReport:
+    organization: str
+    title: str
+    period_id: str
+    period_label: str
+    coverage: tuple[tuple[str, bool], ...]
+    headlines: tuple[Headline, ...]
+    answer: Section  # what moved, what is at risk
+    chapters: tuple[Section, ...]  # one per question
+    charts: tuple[ChartSpec, ...]
+    stories: tuple[Story, ...]
+    appendix: tuple[Table, ...]
+    definitions: tuple[tuple[str, str], ...]
+    data_quality: str
+    reproduce: str
+    lang: str = "en"
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}".replace("-", "−")
+
+
+def _range(values: list | None, currency: str) -> tuple[str, str]:
+    """("−55,463 USD", "range −241,039 to 113,471")."""
+    if not values:
+        return fmt.NA, ""
+    low, base, high = values
+    return f"{_num(base)} {currency}", f"range {_num(low)} to {_num(high)}"
+
+
+def _headlines(doc: dict) -> tuple[Headline, ...]:
+    cap = doc.get("capacity") or {}
+    roi = (cap.get("roi") or {}).get("difference_in_differences") or {}
+    cost = cap.get("cost") or {}
+    currency = roi.get("currency") or cost.get("currency") or ""
+    net = None
+    if roi.get("value") and cost.get("value") is not None:
+        net = [v - cost["value"] for v in roi["value"]]
+    value, spread = _range(net, currency)
+    ratio = [f"{r:.1f}x".replace("-", "−") for r in roi["roi"]] if roi.get("roi") else None
+    return (
+        Headline("Net value", value, f"{spread}; capacity reclaimed priced at loaded cost, minus AI cost" if net else
+                 (roi.get("reason") or "not computable")),
+        Headline("ROI", ratio[1] if ratio else fmt.NA,
+                 f"range {ratio[0]} to {ratio[2]}; (value − cost) / cost" if ratio else
+                 (roi.get("reason") or "not computable")),
+        Headline("Confidence", cap.get("confidence", "none").split(" (")[0].capitalize(),
+                 cap.get("confidence", "").partition("(")[2].rstrip(")") or "see 'How sure are we?'"),
+        Headline("AI cost", f"{cost['value']:,.0f} {cost['currency']}" if cost.get("value") is not None else fmt.NA,
+                 "spend and enablement this quarter" if cost.get("value") is not None else
+                 (cost.get("reason") or "no cost data")),
+    )
+
+
+def _answer(doc: dict) -> Section:
+    m = doc["metrics"]
+    moved = [k for k, v in m.items() if v.get("change") in ("up", "down")]
+    names = {"lead_time_hours": "lead time", "change_failure_rate": "change failure rate",
+             "pr_cycle_time_hours": "PR cycle time", "merged_prs": "merged PRs", "deployments": "deployments",
+             "ai_adoption_rate": "AI adoption", "pickup_time_hours": "review wait", "coding_time_hours": "coding time",
+             "work_items_done": "work items done", "incidents": "incidents", "escaped_defects": "escaped defects"}
+    bullets = []
+    shown = [k for k in moved if k in names]
+    if shown:
+        bullets.append(Bullet("What moved (outside noise): " + "; ".join(
+            f"{names[k]} {m[k]['change']} ({fmt.signed_percent(m[k].get('delta_pct'))})" for k in shown) + "."))
+    else:
+        bullets.append(Bullet("Nothing moved outside noise against the previous quarter"
+                              + (" (no previous quarter in the inputs)." if not doc["baseline"]["periods"] else ".")))
+    survey = ((doc.get("capacity") or {}).get("roi") or {}).get("survey") or {}
+    if survey.get("roi"):
+        bullets.append(Bullet(f"Survey view (self-reported time saved, discounted): value {_num(survey['value'][1])} "
+                              f"{survey['currency']}, ROI {survey['roi'][1]:.1f}x. It measures what people feel, the "
+                              "comparison above what shipped; they are never added."))
+    for item in (doc.get("narrative") or {}).get("warnings", []):
+        bullets.append(Bullet("At risk: " + item["text"], "warning"))
+    for item in (doc.get("narrative") or {}).get("learnings", [])[:2]:
+        bullets.append(Bullet(item["text"]))
+    return Section("answer", "The answer", tuple(bullets))
+
+
+def _capacity(doc: dict) -> Section:
+    cap = doc.get("capacity") or {}
+    did = cap.get("difference_in_differences") or {}
+    survey = cap.get("survey") or {}
+    hours = cap.get("hours") or {}
+    roi = cap.get("roi") or {}
+    bullets = []
+    if did.get("effect") is not None:
+        bullets.append(Bullet(
+            f"{did['method'].capitalize()}: {did['effect']:+.2f} merged PRs per engineer-week "
+            f"(95% interval {did['interval'][0]:+.2f} to {did['interval'][1]:+.2f}), "
+            f"{fmt.signed_percent(did['relative'])} of the adopting teams' level before rollout."))
+        trend = did.get("pre_trend") or {}
+        if trend.get("parallel") is False:
+            bullets.append(Bullet("Pre-trend check failed: adopting and other teams were already diverging before "
+                                  "the rollout, so the estimate is weaker evidence.", "warning"))
+        elif trend.get("parallel"):
+            bullets.append(Bullet("Pre-trend check passed: both groups moved in parallel before the rollout."))
+    else:
+        bullets.append(Bullet(f"Difference-in-differences: n/a — {did.get('reason')}."))
+
+    def row(name: str, h, r: dict) -> tuple[str, ...]:
+        if h is None:
+            return (name, fmt.NA, fmt.NA, fmt.NA, r.get("reason") or "")
+        triple = h if isinstance(h, list) else [h] * 3
+        fte = r.get("fte")
+        value = r.get("value")
+        return (name, f"{triple[1]:,.0f} h", f"{fte[1]:.1f}" if fte else fmt.NA,
+                f"{value[1]:,.0f} {r.get('currency', '')}" if value else fmt.NA,
+                "" if value else (r.get("reason") or ""))
+
+    table = Table("Two independent estimates, side by side", ("Estimate", "Hours", "FTE", "Value", "Note"),
+                  (row("Difference-in-differences", (hours.get("difference_in_differences") or {}).get("hours"),
+                       roi.get("difference_in_differences") or {}),
+                   row(f"Survey, discounted x{survey.get('discount', '')}", survey.get("hours"),
+                       roi.get("survey") or {})),
+                  (False, True, True, True, False),
+                  note="Never added together: the survey measures what people feel, the comparison what shipped.")
+    return Section("capacity", "Did we reclaim capacity?", tuple(bullets), (table,))
+
+
+def _speed(doc: dict) -> Section:
+    m = doc["metrics"]
+    bullets = [_movement(m["strategic_time_to_market_days"], "Strategic work, created to done (median)",
+                         lambda v: fmt.NA if v is None else f"{v:.1f} days", True),
+               _movement(m["lead_time_hours"], "Lead time for changes", fmt.hours, True),
+               _movement(m["merged_prs_per_engineer_week"], "Merged PRs per engineer-week",
+                         lambda v: fmt.NA if v is None else f"{v:.2f}", False),
+               _movement(m["strategic_items_done"], "Strategic work items done", fmt.count, False)]
+    return Section("speed", "Did important work ship faster?", tuple(bullets))
+
+
+def _cost(doc: dict) -> Section:
+    m, b = doc["metrics"], doc["breakdowns"]
+    cap = doc.get("capacity") or {}
+    cost = cap.get("cost") or {}
+    bullets = [Bullet(f"AI spend this quarter: {_money(m['ai_spend']['value'])}."),
+               Bullet(f"Idle seats cost {_money(m['idle_seat_spend']['value'])}; cost per merged PR "
+                      f"{_money(m['cost_per_merged_pr']['value'])}.")]
+    if cost.get("value") is not None:
+        bullets.append(Bullet(f"Total in {cost['currency']}: {cost['value']:,.0f} (spend {cost['ai_spend']:,.0f}, "
+                              f"enablement {cost['enablement']:,.0f})."))
+    else:
+        bullets.append(Bullet(f"Total: n/a — {cost.get('reason')}.", "warning"))
+    tables = [Table(caption, ("", "Amount"), tuple((k, _money(v)) for k, v in (b.get(key) or {}).items()),
+                    (False, True)) for key, caption in (("spend_by_tool", "By tool"), ("spend_by_category",
+                                                                                        "By category"))]
+    return Section("cost", "What did it cost?", tuple(bullets), tuple(t for t in tables if t.rows))
+
+
+def _risk(doc: dict) -> Section:
+    m, g = doc["metrics"], doc["breakdowns"].get("guardrails") or {}
+    bullets = [_movement(m["change_failure_rate"], "Change failure rate", fmt.percent, True, points=True),
+               _movement(m["recovery_time_hours"], "Recovery time", fmt.hours, True),
+               _movement(m["rework_rate"], "Rework (unplanned deployments)", fmt.percent, True, points=True),
+               _movement(m["incidents"], "Incidents", fmt.count, True)]
+    hours = g.get("incident_hours") or {}
+    if hours:
+        cost = hours.get("cost")
+        bullets.append(Bullet(f"Incident hours: {hours['hours']:,.0f} over {hours['incidents']} incidents"
+                              + (f", costing {_money(cost)}." if cost else f" ({hours.get('reason')}).")))
+    sec = g.get("security_findings")
+    if sec:
+        parts = ", ".join(f"{v} {k}" for k, v in sec["by_severity"].items())
+        bullets.append(Bullet(f"Security findings: {sec['total']} ({parts}); {sec['ai_touched']} on AI-touched code."))
+    cohorts = (m["change_failure_rate"].get("by_cohort") or {})
+    if cohorts.get("ai", {}).get("n"):
+        bullets.append(Bullet(f"Change failure rate of AI-touched deployments {fmt.percent(cohorts['ai']['value'])} "
+                              f"vs {fmt.percent(cohorts['non_ai']['value'])} for others."))
+    return Section("risk", "Did risk go up?", tuple(bullets))
+
+
+def _sure(doc: dict) -> Section:
+    cap = doc.get("capacity") or {}
+    did = cap.get("difference_in_differences") or {}
+    bullets = [Bullet(f"Confidence: {cap.get('confidence', 'none')}.")]
+    if did.get("effect") is not None:
+        bullets.append(Bullet(f"Method: {did['method']}; adopting teams {', '.join(did['treated'])}; comparison teams "
+                              f"{', '.join(did['control']) or 'none'}; {did['team_weeks']} team-weeks; "
+                              f"{did['resamples']} bootstrap resamples."))
+        if not did["control"]:
+            bullets.append(Bullet("There is no control group: every team adopted AI, so this is a before/after "
+                                  "comparison only, weaker evidence than a difference-in-differences.", "warning"))
+    bullets.append(Bullet("Correlation is not causation: revenue and contract values are shown beside AI usage, "
+                          "never attributed to it."))
+    rows = tuple((a["name"], str(a["value"]), a["source"]) for a in cap.get("assumptions", []))
+    return Section("sure", "How sure are we?", tuple(bullets),
+                   (Table("Assumptions", ("Input", "Value", "Source"), rows, (False, True, False)),))
+
+
+def _ebm(doc: dict) -> Section:
+    m, b = doc["metrics"], doc["breakdowns"]
+    releases = b.get("releases") or []
+    value = {}
+    for r in releases:
+        if r.get("contract_value"):
+            value[r.get("currency") or "?"] = value.get(r.get("currency") or "?", 0.0) + r["contract_value"]
+    backlog = b.get("backlog_by_initiative") or {}
+    strategic_open = sum(v["open"] for v in backlog.values() if v["strategic"])
+    category = b.get("spend_by_category") or {}
+    rows = (
+        ("Current value", f"{len(releases)} releases; contract value {_money(value)} (correlated, not caused)"),
+        ("Unrealized value", f"{strategic_open} strategic work items open at quarter end"),
+        ("Time to market", "strategic work created to done: " + (
+            f"{m['strategic_time_to_market_days']['value']:.1f} days" if m['strategic_time_to_market_days']['value']
+            is not None else fmt.NA)),
+        ("Ability to innovate", "AI spend on new features: " + _money(category.get("new_feature"))
+         + "; on maintenance: " + _money(category.get("maintenance"))),
+    )
+    return Section("ebm", "Evidence-Based Management value areas", (),
+                   (Table("Value areas", ("Area", "This quarter"), rows, (False, False)),))
+
+
+def _guardrails(doc: dict) -> Section:
+    g = doc["breakdowns"].get("guardrails") or {}
+    pulse = g.get("pulse") or {}
+    now, before = pulse.get("now"), pulse.get("before")
+    bullets = []
+    if now:
+        def show(key, label):
+            was = f" (previous quarter {before[key]:.1f})" if before and before.get(key) is not None else ""
+            return f"{label} {now[key]:.1f}{was}" if now.get(key) is not None else f"{label} n/a"
+        bullets.append(Bullet(f"Team health pulse from {now['responses']} responses: " + "; ".join(
+            (show("enps", "eNPS"), show("burnout", "burnout (1-5)"), show("ai_trust", "trust in AI (1-5)"))) + "."))
+    else:
+        bullets.append(Bullet("Team health pulse: n/a — no surveys.* file or no survey in the quarter."))
+    m = doc["metrics"]
+    bullets.append(_movement(m["pickup_time_hours"], "Reviewer load (wait for first review)", fmt.hours, True))
+    return Section("guardrails", "Guardrails: people and review load", tuple(bullets))
+
+
+def _scatter(doc: dict) -> tuple[ChartSpec, ...]:
+    points = [(r["ai_tokens"], r["contract_value"]) for r in doc["breakdowns"].get("releases") or []
+              if r.get("ai_tokens") and r.get("contract_value")]
+    if len(points) < 3:
+        return ()
+    return (ChartSpec("scatter", "Contract value vs AI tokens per release — correlation, not causation",
+                      f"Scatter plot of {len(points)} releases: AI tokens used (x) against contract value (y).",
+                      {"points": points, "x": "AI tokens (millions)", "y": "contract value (thousands)"}),)
+
+
+def _appendix(doc: dict) -> tuple[Table, ...]:
+    lineage = tuple((name, fmt.count(v["rows"]), v["sha256"][:16] + "…", "yes" if v.get("validated") else "no")
+                    for name, v in doc["inputs"].items())
+    skipped = tuple((s["file"], str(s["row"]), s["column"] or "", s["reason"][:70])
+                    for s in doc["data_quality"]["skipped"][:30])
+    tables = [Table(f"Data lineage (config sha256 {doc['config_sha256'][:16]}…)", ("File", "Rows", "sha256",
+                                                                                     "Validated"),
+                    lineage, (False, True, False, False))]
+    tables.append(Table(f"Skipped rows ({doc['data_quality']['skipped_rows']})", ("File", "Row", "Column", "Reason"),
+                        skipped or (("—", "", "", "no invalid input rows"),), (False, True, False, False)))
+    return tuple(tables)
+
+
+DEFINITIONS = (
+    ("Net value", "capacity reclaimed (difference-in-differences) x hours per week x loaded cost per hour, minus "
+                  "AI cost (spend and enablement) in the report currency."),
+    ("Difference-in-differences", "change in merged PRs per engineer-week of adopting teams, before vs after their "
+                                  "rollout, minus the change of not-yet-adopting teams over the same weeks."),
+    ("Survey estimate", "self-reported hours saved per week x engineers x weeks, discounted."),
+    ("Confidence", "moderate only with a control group, parallel pre-trends and an interval excluding zero."),
+)
+
+
+def build_quarterly(doc: dict, reproduce: str) -> QuarterlyReport:
+    start = dt.date.fromisoformat(doc["start"])
+    last = dt.date.fromisoformat(doc["end"]) - dt.timedelta(days=1)
+    present = {name.rsplit(".", 1)[0] for name in doc["inputs"]}
+    stories = []
+    for item in (doc.get("narrative") or {}).get("stories", []):
+        headline, _, body = item["text"].partition(". ")
+        stories.append(Story(headline + ("." if body else ""), body))
+    return QuarterlyReport(
+        organization=doc["organization"], title="Quarterly AI ROI packet", period_id=doc["period"],
+        period_label=f"Fiscal {doc['period'].replace('-', ' ')} · {fmt.day_range(start, last)}",
+        coverage=tuple((label, name in present) for name, label in DATASET_LABELS + (
+            ("work_items", "work items"), ("support_tickets", "support"), ("surveys", "surveys"),
+            ("security_findings", "security"))),
+        headlines=_headlines(doc), answer=_answer(doc),
+        chapters=(_speed(doc), _capacity(doc), _cost(doc), _risk(doc), _sure(doc), _ebm(doc), _guardrails(doc)),
+        charts=_scatter(doc), stories=tuple(stories), appendix=_appendix(doc), definitions=DEFINITIONS,
+        data_quality=(f"{doc['data_quality']['skipped_rows']} invalid input rows skipped"
+                      if doc["data_quality"]["skipped_rows"] else "No invalid input rows") + ".",
+        reproduce=reproduce,
+    )

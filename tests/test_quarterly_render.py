@@ -1,0 +1,61 @@
+"""The quarterly CFO packet: the answer on page 1, the questions, at most 12 pages, metrics attached."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from reporter.build import build
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_inputs"
+QUESTIONS = ("Did important work ship faster?", "Did we reclaim capacity?", "What did it cost?", "Did risk go up?",
+             "How sure are we?", "Evidence-Based Management value areas", "Guardrails", "Revenue correlation",
+             "Appendix: method, definitions, lineage")
+
+
+@pytest.fixture(scope="module")
+def packet(tmp_path_factory):
+    out = tmp_path_factory.mktemp("q")
+    doc, paths = build("quarterly", SAMPLE, out, period_id="2027-Q3", today=dt.date(2026, 11, 23))
+    reader = PdfReader(out / "quarterly" / "2027-Q3" / "report.pdf")
+    return doc, reader, [re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages]
+
+
+def test_at_most_twelve_pages_with_every_question(packet):
+    _, reader, pages = packet
+    assert len(reader.pages) <= 12
+    text = " ".join(pages)
+    for question in QUESTIONS:
+        assert question in text, question
+    assert "correlation, not causation" in text.lower()
+    for leak in (" nan ", " None ", "{{"):
+        assert leak not in text
+
+
+def test_page_one_is_the_answer(packet):
+    doc, _, pages = packet
+    first = pages[0]
+    roi = doc["capacity"]["roi"]["difference_in_differences"]
+    net = roi["value"][1] - doc["capacity"]["cost"]["value"]
+    assert f"{abs(net):,.0f} USD" in first
+    assert f"{abs(roi['roi'][1]):.1f}x" in first
+    assert doc["capacity"]["confidence"].split(" (")[0].capitalize() in first
+
+
+def test_metrics_json_is_attached(packet):
+    doc, reader, _ = packet
+    attached = reader.attachments["metrics.json"][0]
+    assert json.loads(attached)["capacity"]["cost"] == doc["capacity"]["cost"]
+
+
+def test_assumptions_table_lists_every_finance_input(packet):
+    doc, _, pages = packet
+    text = " ".join(pages)
+    for name in ("Loaded cost per engineer-year", "Hours per week", "Survey discount", "Enablement cost per quarter",
+                 "Exchange rate EUR to USD"):
+        assert name in text
