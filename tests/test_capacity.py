@@ -100,3 +100,14 @@ def test_not_available_paths_say_why(scenario, make_inputs):
     doc = compute_report("quarterly", scenario, period_id="2026-Q2", today=TODAY)
     assert doc["capacity"]["difference_in_differences"]["effect"] is None
     assert "ai_rollout" in doc["capacity"]["difference_in_differences"]["reason"]
+
+
+def test_fiscal_quarter_crossing_years(make_inputs):
+    # fiscal year starting in November: FY2027 runs Nov 2026 - Oct 2027, so 2027-Q1 is Nov 2026 - Jan 2027
+    prs = [dict(id=f"p{i}", repo="r", author="a", created_at=day, merged_at=day)
+           for i, day in enumerate(["2026-10-31T12:00:00Z", "2026-11-01T12:00:00Z", "2026-12-31T12:00:00Z",
+                                    "2027-01-31T12:00:00Z", "2027-02-01T12:00:00Z"])]
+    folder = make_inputs(config={"fiscal_year_start_month": 11}, pull_requests=prs)
+    doc = compute_report("quarterly", folder, period_id="2027-Q1", today=TODAY, )
+    assert (doc["start"], doc["end"]) == ("2026-11-01", "2027-02-01")
+    assert doc["metrics"]["merged_prs"]["value"] == 3  # Nov 1, Dec 31, Jan 31

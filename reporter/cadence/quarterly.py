@@ -194,6 +194,11 @@ def _risk(doc: dict) -> Section:
     if cohorts.get("ai", {}).get("n"):
         bullets.append(Bullet(f"Change failure rate of AI-touched deployments {fmt.percent(cohorts['ai']['value'])} "
                               f"vs {fmt.percent(cohorts['non_ai']['value'])} for others."))
+    recovery = (m["recovery_time_hours"].get("by_cohort") or {})
+    if recovery.get("ai", {}).get("n") and recovery.get("non_ai", {}).get("n"):
+        bullets.append(Bullet(f"Recovery after AI-touched deployments {fmt.hours(recovery['ai']['value'])} "
+                              f"(n {recovery['ai']['n']}) vs {fmt.hours(recovery['non_ai']['value'])} "
+                              f"(n {recovery['non_ai']['n']}) for others."))
     return Section("risk", "Did risk go up?", tuple(bullets))
 
 
