@@ -78,29 +78,25 @@ def stylesheet(folder: Path | None = None) -> str:
     return "\n".join(faces) + "\n" + (folder / "report.css").read_text(encoding="utf-8")
 
 
-def render_weekly(report: WeeklyReport, *, folder: Path | None = None) -> str:
-    """One HTML for screen and print: the stylesheet's @media rules do the rest."""
+def _render(template: str, page_type: type, report, folder: Path | None, size: tuple[float, float] | None = None
+            ) -> str:
+    """Draw the report's charts, then fill its template with a typed page context."""
     from .charts import render as draw
 
     folder = folder or templates_dir()
-    charts = tuple(RenderedChart(spec, draw(spec)) for spec in report.charts)
-    page = WeeklyPage(report=report, charts=charts, css=stylesheet(folder))
-    return _environment(str(folder)).get_template("weekly.html").render(page=page)
+    charts = tuple(RenderedChart(spec, draw(spec, *size) if size else draw(spec)) for spec in report.charts)
+    page = page_type(report=report, charts=charts, css=stylesheet(folder))
+    return _environment(str(folder)).get_template(template).render(page=page)
+
+
+def render_weekly(report: WeeklyReport, *, folder: Path | None = None) -> str:
+    """One HTML for screen and print: the stylesheet's @media rules do the rest."""
+    return _render("weekly.html", WeeklyPage, report, folder)
 
 
 def render_monthly(report: MonthlyReport, *, folder: Path | None = None) -> str:
-    from .charts import render as draw
-
-    folder = folder or templates_dir()
-    charts = tuple(RenderedChart(spec, draw(spec)) for spec in report.charts)
-    page = MonthlyPage(report=report, charts=charts, css=stylesheet(folder))
-    return _environment(str(folder)).get_template("monthly.html").render(page=page)
+    return _render("monthly.html", MonthlyPage, report, folder)
 
 
 def render_quarterly(report: QuarterlyReport, *, folder: Path | None = None) -> str:
-    from .charts import render as draw
-
-    folder = folder or templates_dir()
-    charts = tuple(RenderedChart(spec, draw(spec, width_in=5.2, height_in=2.8)) for spec in report.charts)
-    page = QuarterlyPage(report=report, charts=charts, css=stylesheet(folder))
-    return _environment(str(folder)).get_template("quarterly.html").render(page=page)
+    return _render("quarterly.html", QuarterlyPage, report, folder, size=(5.2, 2.8))
