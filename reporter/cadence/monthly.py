@@ -174,6 +174,15 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
                                                 "AI-assisted": trends.get("pr_cycle_time_hours_ai"),
                                                 "Other PRs": trends.get("pr_cycle_time_hours_non_ai")},
              "baseline": doc["metrics"]["pr_cycle_time_hours"]["baseline"], "unit": "hours"}))
+    present = {name.rsplit(".", 1)[0] for name in doc["inputs"]}
+    series = {label: trends.get(key) for label, key, dataset in (
+        ("Support tickets", "support_tickets", "support_tickets"), ("Escaped defects", "escaped_defects", "work_items"),
+        ("Incidents", "incidents", "incidents")) if dataset in present and trends.get(key)}
+    if series:
+        charts.append(ChartSpec(
+            "trend", "Defects, tickets and incidents by month",
+            "Line chart of monthly counts of support tickets, escaped defects and incidents.",
+            {"x": trends["periods"], "series": series, "baseline": None, "unit": "count"}))
     if any(trends.get("deployments") or []):
         charts.append(ChartSpec(
             "bars", "Deployments and failure rate by month",

@@ -29,7 +29,10 @@ def series(prep: Prepared, config: Config, period: Period, count: int, first_day
     active = _activity(usage)
     out: dict[str, list] = {k: [] for k in (
         "pr_cycle_time_hours", "pr_cycle_time_hours_ai", "pr_cycle_time_hours_non_ai", "pickup_time_hours",
-        "merged_prs", "deployments", "change_failure_rate", "active_ai_users", "engineers")}
+        "merged_prs", "deployments", "change_failure_rate", "active_ai_users", "engineers", "incidents",
+        "support_tickets", "escaped_defects")}
+    support, work, incidents = prep.support, prep.work_items, prep.incidents
+    escaped = work[work["escaped_defect"].fillna(False).to_numpy(dtype=bool)]
     for p in periods:
         if first_day is None or p.start < first_day:
             for values in out.values():
@@ -49,4 +52,7 @@ def series(prep: Prepared, config: Config, period: Period, count: int, first_day
         users = set(usage.loc[active & _in_days(usage["date"], w), "who"].dropna())
         out["engineers"].append(int(employed.sum()))
         out["active_ai_users"].append(int((employed & is_in(people["person"], users)).sum()) if users else 0)
+        out["incidents"].append(int(_in(incidents["opened_at"], w).sum()))
+        out["support_tickets"].append(int(_in(support["opened_at"], w).sum()))
+        out["escaped_defects"].append(int(_in(escaped["created_at"], w).sum()))
     return {"periods": [p.id for p in periods], "starts": [p.start.isoformat() for p in periods], **out}

@@ -79,7 +79,9 @@ def _short(period_ids: list[str]) -> list[str]:
 
 def _trend(ax, data: dict) -> None:
     x = list(range(len(data["x"])))
-    styles = {"All PRs": (ACCENT, "-", "o"), "AI-assisted": (SECOND, "--", "s"), "Other PRs": (THIRD, ":", "^")}
+    styles = {"All PRs": (ACCENT, "-", "o"), "AI-assisted": (SECOND, "--", "s"), "Other PRs": (THIRD, ":", "^"),
+              "Support tickets": (ACCENT, "-", "o"), "Escaped defects": (BAD, "--", "s"),
+              "Incidents": (THIRD, ":", "^")}
     for name, values in data["series"].items():
         if not values:
             continue
