@@ -59,3 +59,12 @@ def test_assumptions_table_lists_every_finance_input(packet):
     for name in ("Loaded cost per engineer-year", "Hours per week", "Survey discount", "Enablement cost per quarter",
                  "Exchange rate EUR to USD"):
         assert name in text
+
+
+@pytest.mark.parametrize("cadence,period", [("monthly", "2026-10"), ("quarterly", "2027-Q3")])
+def test_monthly_and_quarterly_are_reproducible(tmp_path, cadence, period):
+    outputs = []
+    for name in ("a", "b"):
+        _, paths = build(cadence, SAMPLE, tmp_path / name, period_id=period, today=dt.date(2026, 11, 23))
+        outputs.append({p.name: p.read_bytes() for p in paths})
+    assert outputs[0] == outputs[1]

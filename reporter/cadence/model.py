@@ -85,3 +85,17 @@ class WeeklyReport:
     reproduce: str
     lang: str = "en"
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def narrative_stories(doc: dict) -> tuple[Story, ...]:
+    """Success Stream items of the narrative, split into a bold first sentence and the rest."""
+    stories = []
+    for item in (doc.get("narrative") or {}).get("stories", []):
+        headline, _, body = item["text"].partition(". ")
+        stories.append(Story(headline + ("." if body else ""), body))
+    return tuple(stories)
+
+
+def datasets_present(doc: dict) -> set[str]:
+    """Dataset names the inputs held, from the lineage (people.csv -> people)."""
+    return {name.rsplit(".", 1)[0] for name in doc["inputs"]}

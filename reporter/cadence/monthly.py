@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from . import fmt
-from .model import KPI, Bullet, ChartSpec, Section, Story, Table
+from .model import KPI, Bullet, ChartSpec, Section, Story, Table, datasets_present, narrative_stories
 from .weekly import DATASET_LABELS, _kpi, _movement, _status
 
 KPIS = (
@@ -174,7 +174,7 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
                                                 "AI-assisted": trends.get("pr_cycle_time_hours_ai"),
                                                 "Other PRs": trends.get("pr_cycle_time_hours_non_ai")},
              "baseline": doc["metrics"]["pr_cycle_time_hours"]["baseline"], "unit": "hours"}))
-    present = {name.rsplit(".", 1)[0] for name in doc["inputs"]}
+    present = datasets_present(doc)
     series = {label: trends.get(key) for label, key, dataset in (
         ("Support tickets", "support_tickets", "support_tickets"), ("Escaped defects", "escaped_defects", "work_items"),
         ("Incidents", "incidents", "incidents")) if dataset in present and trends.get(key)}
@@ -200,11 +200,7 @@ def build_monthly(doc: dict, reproduce: str) -> MonthlyReport:
                  for key, label, unit, lower, f, points in KPIS)
     narrative = doc.get("narrative") or {}
     summary = tuple(Bullet(i["text"]) for i in narrative.get("learnings", [])[:4])
-    present = {name.rsplit(".", 1)[0] for name in doc["inputs"]}
-    stories = []
-    for item in narrative.get("stories", []):
-        headline, _, body = item["text"].partition(". ")
-        stories.append(Story(headline + ("." if body else ""), body))
+    present = datasets_present(doc)
     dq = doc["data_quality"]
     return MonthlyReport(
         organization=doc["organization"],
@@ -223,7 +219,7 @@ def build_monthly(doc: dict, reproduce: str) -> MonthlyReport:
         spend=_spend(doc),
         decisions=_decisions(doc),
         charts=_charts(doc),
-        stories=tuple(stories),
+        stories=narrative_stories(doc),
         definitions=DEFINITIONS,
         data_quality=(f"{dq['skipped_rows']} invalid input rows skipped" if dq["skipped_rows"] else
                       "No invalid input rows") + " (details in metrics.json). Baseline: "

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from . import fmt
-from .model import Bullet, ChartSpec, Section, Story, Table
+from .model import Bullet, ChartSpec, Section, Story, Table, datasets_present, narrative_stories
 from .monthly import _money
 from .weekly import DATASET_LABELS, _movement
 
@@ -297,11 +297,7 @@ DEFINITIONS = (
 def build_quarterly(doc: dict, reproduce: str) -> QuarterlyReport:
     start = dt.date.fromisoformat(doc["start"])
     last = dt.date.fromisoformat(doc["end"]) - dt.timedelta(days=1)
-    present = {name.rsplit(".", 1)[0] for name in doc["inputs"]}
-    stories = []
-    for item in (doc.get("narrative") or {}).get("stories", []):
-        headline, _, body = item["text"].partition(". ")
-        stories.append(Story(headline + ("." if body else ""), body))
+    present = datasets_present(doc)
     return QuarterlyReport(
         organization=doc["organization"], title="Quarterly AI ROI packet", period_id=doc["period"],
         period_label=f"Fiscal {doc['period'].replace('-', ' ')} · {fmt.day_range(start, last)}",
@@ -310,7 +306,7 @@ def build_quarterly(doc: dict, reproduce: str) -> QuarterlyReport:
             ("security_findings", "security"))),
         headlines=_headlines(doc), answer=_answer(doc),
         chapters=(_speed(doc), _capacity(doc), _cost(doc), _risk(doc), _sure(doc), _ebm(doc), _guardrails(doc)),
-        charts=_scatter(doc), stories=tuple(stories), appendix=_appendix(doc), definitions=DEFINITIONS,
+        charts=_scatter(doc), stories=narrative_stories(doc), appendix=_appendix(doc), definitions=DEFINITIONS,
         data_quality=(f"{doc['data_quality']['skipped_rows']} invalid input rows skipped"
                       if doc["data_quality"]["skipped_rows"] else "No invalid input rows") + ".",
         reproduce=reproduce,

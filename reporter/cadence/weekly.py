@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import fmt
-from .model import KPI, Bullet, ChartSpec, Section, Story, Table, WeeklyReport
+from .model import KPI, Bullet, ChartSpec, Section, Story, Table, WeeklyReport, datasets_present, narrative_stories
 
 DATASET_LABELS = (
     ("people", "people"), ("pull_requests", "pull requests"), ("commits", "commits"),
@@ -243,13 +243,8 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
 
 
 def _stories(doc: dict) -> tuple[Story, ...]:
-    narrative = doc.get("narrative")
-    if narrative is not None:
-        stories = []
-        for item in narrative["stories"]:
-            headline, _, body = item["text"].partition(". ")
-            stories.append(Story(headline + ("." if body else ""), body))
-        return tuple(stories)
+    if doc.get("narrative") is not None:
+        return narrative_stories(doc)
     stories = []
     for rel in doc.get("breakdowns", {}).get("releases", []):
         who = f" for {rel['customer']}" if rel.get("customer") else ""
@@ -270,7 +265,7 @@ def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
     weeks = len(doc["baseline"]["periods"])
     kpis = tuple(_kpi(doc["metrics"], key, label, unit, lower, f, points, weeks)
                  for key, label, unit, lower, f, points in KPIS)
-    present = {name.rsplit(".", 1)[0] for name in doc["inputs"]}
+    present = datasets_present(doc)
     quality = _quality(doc)
     narrative = doc.get("narrative") or {}
     learning = tuple(Bullet(i["text"]) for i in narrative.get("learnings", []))
