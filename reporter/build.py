@@ -135,6 +135,7 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         capacity = quarterly_capacity(prep, inputs, config, period, coverage, metrics)
     if cadence == "quarterly":
         details["guardrails"] = outcomes.guardrails(suite, inputs, config)
+        details["tokens_by_category"] = outcomes.tokens_by_category(suite)
     if cadence != "weekly":
         details["spend_by_tool"] = outcomes.spend_breakdown(suite, "tool")
         details["spend_by_category"] = outcomes.spend_breakdown(suite, "category")

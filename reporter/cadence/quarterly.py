@@ -165,13 +165,18 @@ def _cost(doc: dict) -> Section:
                Bullet(f"Idle seats cost {_money(m['idle_seat_spend']['value'])}; cost per merged PR "
                       f"{_money(m['cost_per_merged_pr']['value'])}.")]
     if cost.get("value") is not None:
+        rates = "; ".join(f"{code} converted at {c['rate']}" for code, c in cost["converted"].items())
         bullets.append(Bullet(f"Total in {cost['currency']}: {cost['value']:,.0f} (spend {cost['ai_spend']:,.0f}, "
-                              f"enablement {cost['enablement']:,.0f})."))
+                              f"enablement {cost['enablement']:,.0f}{'; ' + rates if rates else ''})."))
     else:
         bullets.append(Bullet(f"Total: n/a — {cost.get('reason')}.", "warning"))
-    tables = [Table(caption, ("", "Amount"), tuple((k, _money(v)) for k, v in (b.get(key) or {}).items()),
-                    (False, True)) for key, caption in (("spend_by_tool", "By tool"), ("spend_by_category",
-                                                                                        "By category"))]
+    tokens = b.get("tokens_by_category") or {}
+    tables = [Table("By tool", ("", "Amount"), tuple((k, _money(v)) for k, v in (b.get("spend_by_tool") or {}).items()),
+                    (False, True)),
+              Table("By category", ("", "Amount", "Tokens"),
+                    tuple((k, _money(v), fmt.tokens(tokens.get(k)) if tokens.get(k) else "—")
+                          for k, v in (b.get("spend_by_category") or {}).items()),
+                    (False, True, True))]
     return Section("cost", "What did it cost?", tuple(bullets), tuple(t for t in tables if t.rows))
 
 

@@ -203,3 +203,11 @@ def guardrails(suite: Suite, inputs, config) -> dict:
                              "cost": None if cost is None else {config.currency: _round(hours * cost)},
                              "reason": None if cost is not None else "finance.incident_hour_cost not configured"}
     return out
+
+
+def tokens_by_category(suite: Suite) -> dict[str, int]:
+    """Tokens billed in the period per spend category (from ai_costs.tokens; no per-person figure)."""
+    costs = suite.prep.costs
+    rows = costs[_in_days(costs["date"], suite.cur) & costs["tokens"].notna().to_numpy()]
+    key = rows["category"].astype(object).where(rows["category"].notna(), "unspecified")
+    return {str(k): int(v) for k, v in rows.groupby(key.to_numpy())["tokens"].sum().sort_index().items()}
