@@ -70,7 +70,8 @@ def _headlines(doc: dict) -> tuple[Headline, ...]:
         Headline("ROI", ratio[1] if ratio else fmt.NA,
                  f"range {ratio[0]} to {ratio[2]}; (value − cost) / cost" if ratio else
                  (roi.get("reason") or "not computable")),
-        Headline("Confidence", cap.get("confidence", "none").split(" (")[0].capitalize(),
+        Headline("Confidence", "No estimate" if cap.get("confidence", "none") == "none" else
+                 cap["confidence"].split(" (")[0].capitalize(),
                  cap.get("confidence", "").partition("(")[2].rstrip(")") or "see 'How sure are we?'"),
         Headline("AI cost", f"{cost['value']:,.0f} {cost['currency']}" if cost.get("value") is not None else fmt.NA,
                  "spend and enablement this quarter" if cost.get("value") is not None else
