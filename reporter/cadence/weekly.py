@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import fmt
-from .model import KPI, Bullet, ChartSpec, Section, Story, Table, WeeklyReport, datasets_present, narrative_stories
+from .model import KPI, Bullet, ChartSpec, Section, Table, WeeklyReport, datasets_present, narrative_stories
 
 DATASET_LABELS = (
     ("people", "people"), ("pull_requests", "pull requests"), ("commits", "commits"),
@@ -242,22 +242,6 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
     return tuple(charts)
 
 
-def _stories(doc: dict) -> tuple[Story, ...]:
-    if doc.get("narrative") is not None:
-        return narrative_stories(doc)
-    stories = []
-    for rel in doc.get("breakdowns", {}).get("releases", []):
-        who = f" for {rel['customer']}" if rel.get("customer") else ""
-        meta = [rel["date"]]
-        if rel.get("initiative"):
-            meta.append(rel["initiative"])
-        if rel.get("ai_tokens"):
-            meta.append(f"AI tokens {fmt.tokens(rel['ai_tokens'])}")
-        stories.append(Story(f"{rel['team']} delivered {rel['title']}{who}.", rel.get("summary") or "",
-                             " · ".join(meta)))
-    return tuple(stories)
-
-
 def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
     start = dt.date.fromisoformat(doc["start"])
     last = dt.date.fromisoformat(doc["end"]) - dt.timedelta(days=1)
@@ -293,7 +277,7 @@ def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
         warnings=warnings,
         charts=_charts(doc),
         teams=_teams(doc),
-        stories=_stories(doc),
+        stories=narrative_stories(doc),
         definitions=DEFINITIONS,
         data_quality=quality_line + " (details in metrics.json). Baseline: "
                      + (", ".join(doc["baseline"]["periods"]) or "none") + ".",
