@@ -93,7 +93,14 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     config = load_config(config_file)
     datasets = DATASETS_USED + (outcomes.DATASETS if cadence != "weekly" else ()) + (
         ("surveys", "security_findings") if cadence == "quarterly" else ())
-    inputs = load_inputs(Path(input_dir), config.tz, strict=strict, datasets=datasets)
+    extra, import_skipped, import_warnings = [], [], []
+    if config.imports:
+        from .importers.direct import imported_frames
+
+        extra, import_skipped, import_warnings = imported_frames(config, Path(input_dir), strict=strict)
+    inputs = load_inputs(Path(input_dir), config.tz, strict=strict, datasets=datasets, extra=extra)
+    inputs.skipped[:0] = import_skipped
+    inputs.warnings.extend(import_warnings)
     warnings = list(inputs.warnings)
     prep = prepare(inputs, config)
     warnings.extend(prep.warnings)

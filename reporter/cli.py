@@ -105,5 +105,63 @@ def sample(out_dir: Path, engineers: int, teams: int, weeks: int, seed: int, end
         click.echo(f"wrote {len(counts)} files to {out_dir}")
 
 
+
+def _import_sources_help() -> str:
+    from .importers.registry import SOURCES
+
+    return "\n    ".join(f"{name:<19} {doc}" for name, (_, _, doc) in SOURCES.items())
+
+
+@main.command("import", context_settings={"max_content_width": 100})
+@click.argument("source", metavar="SOURCE")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder of canonical files to write or merge into (created if missing).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="reporter.yaml (AI-detection rules, time zone). Default: OUT/reporter.yaml if present.")
+@click.option("--strict", is_flag=True, help="Write nothing when any record is invalid.")
+@click.option("--dry-run", is_flag=True, help="Show what would change without writing.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success but problems.")
+def import_(source: str, paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, strict: bool,
+            dry_run: bool, quiet: bool) -> None:
+    """Turn native exports (GitHub, git, Copilot, Claude Code, Cursor, DevLake) into canonical files.
+
+    Merges into what OUT already holds, keyed by id (or date, person and tool), so importing
+    the same export twice changes nothing. People are unified through OUT/people.csv (email
+    and aliases); identities it does not know are kept and reported. Invalid records are
+    skipped and listed (all of them in OUT/.import-issues/SOURCE.json). SOURCE is one of:
+
+    \b
+    {sources}
+    """
+    from .build import resolve_config_path
+    from .config import load_config
+    from .importers.registry import SOURCES
+    from .importers.report import summarize, write_issue_log
+
+    if source not in SOURCES:
+        raise click.BadParameter(f"{source!r}; choose one of {', '.join(SOURCES)}", param_hint="SOURCE")
+    try:
+        config = load_config(resolve_config_path(out_dir, config_path) if out_dir.is_dir() or config_path
+                             else None)
+        from .importers.run import import_into
+
+        run = import_into(source, list(paths), out_dir, config, strict=strict, dry_run=dry_run)
+        if not dry_run:
+            write_issue_log(out_dir, run)
+    except ReporterError as exc:
+        _fail(exc)
+        return
+    out, err = summarize(run, dry_run=dry_run)
+    if not quiet:
+        for line in out:
+            click.echo(line)
+    for line in err:
+        click.echo(line, err=True)
+
+
+import_.help = (import_.help or "").replace("{sources}", _import_sources_help())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -109,6 +109,34 @@ class Finance:
 
 
 @dataclass(frozen=True)
+class ImportSource:
+    """A native export read directly as input (``imports:``), converted on every build."""
+
+    source: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EmailDelivery:
+    """``delivery.email``: where ``reporter send`` mails the PDF. Credentials never live here."""
+
+    to: tuple[str, ...] = ()
+    sender: str | None = None  # YAML key `from`
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # default by security: 587 starttls, 465 ssl, 25 none
+    smtp_security: str = "starttls"  # starttls | ssl | none
+    subject_prefix: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    email: EmailDelivery = field(default_factory=EmailDelivery)
+
+
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
 class Config:
     organization: str = "Your organisation"
     currency: str = "USD"
@@ -122,6 +150,8 @@ class Config:
     statistics: Statistics = field(default_factory=Statistics)
     narratives: str | None = None  # a folder of rule files that override or add to the packaged ones
     finance: Finance = field(default_factory=Finance)
+    imports: tuple[ImportSource, ...] = ()
+    delivery: Delivery = field(default_factory=Delivery)
     source_dir: str | None = field(default=None, compare=False)  # where the file was; not hashed
 
     @property
@@ -131,6 +161,14 @@ class Config:
             return None
         folder = Path(self.narratives).expanduser()
         return folder if folder.is_absolute() or self.source_dir is None else Path(self.source_dir) / folder
+
+    def import_paths(self, spec: ImportSource) -> list[Path]:
+        """An ``imports`` path relative to the config file's folder."""
+        out = []
+        for raw in spec.paths:
+            path = Path(raw).expanduser()
+            out.append(path if path.is_absolute() or self.source_dir is None else Path(self.source_dir) / path)
+        return out
 
     @property
     def tz(self) -> ZoneInfo:
@@ -236,6 +274,10 @@ def parse_config(data: Any, source: str = "reporter.yaml", base_dir: Path | None
             kwargs[key] = where.string(value, path)
         elif key == "finance":
             kwargs[key] = _parse_finance(where, value, path)
+        elif key == "imports":
+            kwargs[key] = _parse_imports(where, value, path)
+        elif key == "delivery":
+            kwargs[key] = _parse_delivery(where, value, path)
     return Config(**kwargs, source_dir=None if base_dir is None else str(base_dir))
 
 
@@ -354,6 +396,74 @@ def _parse_ai_detection(where: "_Where", value: Any, path: str) -> AIDetection:
                     where.fail(p, f"invalid regular expression {pattern!r}: {exc}")
         out[k] = items
     return AIDetection(**out)
+
+
+def _parse_imports(where: "_Where", value: Any, path: str) -> tuple[ImportSource, ...]:
+    from .importers.registry import SOURCES
+
+    if not isinstance(value, list):
+        where.fail(path, "expected a list of {source, paths} entries")
+    out = []
+    for i, item in enumerate(value):
+        p = f"{path}[{i}]"
+        m = where.mapping(item, p)
+        where.known(m, p, ImportSource)
+        if "source" not in m or "paths" not in m:
+            where.fail(p, "each entry needs 'source' and 'paths'")
+        source = where.string(m["source"], f"{p}.source")
+        if source not in SOURCES:
+            hint = difflib.get_close_matches(source, list(SOURCES), n=1)
+            where.fail(f"{p}.source", f"unknown source {source!r}" + (f"; did you mean '{hint[0]}'?" if hint
+                       else f"; choose one of {', '.join(SOURCES)}"))
+        paths = m["paths"]
+        paths = [paths] if isinstance(paths, str) else paths
+        if not isinstance(paths, list) or not paths:
+            where.fail(f"{p}.paths", "expected a file name or a list of them")
+        out.append(ImportSource(source, tuple(where.string(x, f"{p}.paths") for x in paths)))
+    return tuple(out)
+
+
+def _parse_delivery(where: "_Where", value: Any, path: str) -> Delivery:
+    m = where.mapping(value, path)
+    where.known(m, path, Delivery)
+    email = EmailDelivery()
+    if m.get("email") is not None:
+        p = f"{path}.email"
+        e = where.mapping(m["email"], p)
+        allowed = {"to", "from", "smtp_host", "smtp_port", "smtp_security", "subject_prefix"}
+        for key in e:
+            if str(key).lower() in ("password", "username", "user", "smtp_password", "smtp_username"):
+                raise ConfigError(f"{where.source}: key '{p}.{key}': credentials are never read from the "
+                                  "config file; set the environment variables SMTP_USERNAME and SMTP_PASSWORD")
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                tip = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(sorted(allowed))}"
+                raise ConfigError(f"{where.source}: unknown key '{p}.{key}'{tip}")
+        kwargs: dict[str, Any] = {}
+        if "to" in e:
+            to = e["to"]
+            to = [to] if isinstance(to, str) else to
+            if not isinstance(to, list) or not to:
+                where.fail(f"{p}.to", "expected an address or a list of addresses")
+            kwargs["to"] = tuple(where.string(x, f"{p}.to") for x in to)
+        if "from" in e:
+            kwargs["sender"] = where.string(e["from"], f"{p}.from")
+        if "smtp_host" in e:
+            kwargs["smtp_host"] = where.string(e["smtp_host"], f"{p}.smtp_host")
+        if "smtp_port" in e:
+            port = where.integer(e["smtp_port"], f"{p}.smtp_port")
+            if not 1 <= port <= 65535:
+                where.fail(f"{p}.smtp_port", f"expected a port 1-65535, got {port}")
+            kwargs["smtp_port"] = port
+        if "smtp_security" in e:
+            sec = where.string(e["smtp_security"], f"{p}.smtp_security")
+            if sec not in SMTP_SECURITY:
+                where.fail(f"{p}.smtp_security", f"expected one of {', '.join(SMTP_SECURITY)}, got {sec!r}")
+            kwargs["smtp_security"] = sec
+        if "subject_prefix" in e:
+            kwargs["subject_prefix"] = where.string(e["subject_prefix"], f"{p}.subject_prefix")
+        email = EmailDelivery(**kwargs)
+    return Delivery(email=email)
 
 
 class _Where:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -80,13 +80,16 @@ def _read_one(path: Path, spec, tz: ZoneInfo, check: bool) -> tuple[pd.DataFrame
 
 
 def load_inputs(input_dir: Path, tz: ZoneInfo, strict: bool = False,
-                datasets: Collection[str] | None = None) -> Inputs:
+                datasets: Collection[str] | None = None,
+                extra: Sequence[tuple[str, str, pd.DataFrame, dict]] = ()) -> Inputs:
     """Read and validate the dataset files; ``strict`` turns the first problem into an error.
 
     ``datasets`` limits validation to what the report uses: other files are still read,
     counted and hashed for the lineage (``validated: false``), and validated by the reports
     that use them. Files are read in parallel threads (Arrow and pandas release the GIL);
     results are assembled in a fixed order, so the output does not depend on timing.
+    ``extra`` holds (dataset, name, raw text frame, lineage) of native exports converted by an
+    importer (config ``imports``); they are validated exactly like files.
     """
     found, warnings = discover(Path(input_dir))
     jobs = [(name, path) for name in DATASETS for path in found.get(name, [])]
@@ -110,6 +113,18 @@ def load_inputs(input_dir: Path, tz: ZoneInfo, strict: bool = False,
             if typed is not None:
                 parts.append(typed)
             skipped.extend(issues)
+        for dataset, label, raw, info in extra:
+            if dataset != name:
+                continue
+            lineage[label] = {**info, "validated": datasets is None or name in datasets}
+            if datasets is not None and name not in datasets:
+                continue
+            typed, issues = validate(raw, spec, label, tz)
+            typed["_file"] = label
+            if strict and issues:
+                raise InputError(_strict_message(issues))
+            parts.append(typed)
+            skipped.extend(issues)
         if len(parts) > 1:
             combined, dup_issues = _dedupe_across_files(pd.concat(parts, ignore_index=True), spec)
             if strict and dup_issues:
@@ -123,6 +138,8 @@ def load_inputs(input_dir: Path, tz: ZoneInfo, strict: bool = False,
             empty["_file"] = pd.Series([], dtype=object)
             frames[name] = empty
     present = {name: [p.name for p in paths] for name, paths in found.items()}
+    for dataset, label, _, _ in extra:
+        present.setdefault(dataset, []).append(label)
     return Inputs(frames=frames, present=present, lineage=lineage, skipped=skipped, warnings=warnings)
 
 

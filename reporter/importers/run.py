@@ -1,0 +1,74 @@
+"""Run one importer: roster -> importer -> issues -> merge. The CLI and the loader both call it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..errors import InputError
+from ..inputs.readers import ROW, read_file
+from ..inputs.spec import FILE_EXTENSIONS
+from .base import ImportContext, ImportIssue, ImportResult
+from .merge import MergePlan, plan_and_write
+from .people import PeopleMap
+from .registry import SOURCES, get_importer
+
+
+@dataclass
+class ImportRun:
+    source: str
+    result: ImportResult
+    people: PeopleMap
+    plan: MergePlan | None = None
+    roster: str | None = None  # the people file used to unify identities
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def issues(self) -> list[ImportIssue]:
+        return self.result.issues + (self.plan.issues if self.plan else [])
+
+
+def roster_from(folder: Path | None) -> tuple[PeopleMap, str | None]:
+    """The people file of ``folder`` (any canonical format), or an empty map."""
+    if folder is None or not Path(folder).is_dir():
+        return PeopleMap(), None
+    for ext in FILE_EXTENSIONS:
+        path = Path(folder) / f"people{ext}"
+        if path.is_file():
+            frame = read_file(path).drop(columns=[ROW])
+            rows = frame.where(frame.notna(), None).to_dict("records")
+            return PeopleMap.from_rows(rows), path.name
+    return PeopleMap(), None
+
+
+def run_import(source: str, paths: list[Path], config: Config, roster_dir: Path | None,
+               people: PeopleMap | None = None, roster_name: str | None = None) -> ImportRun:
+    """Convert native exports into canonical rows (nothing written yet)."""
+    if source not in SOURCES:
+        raise InputError(f"unknown import source {source!r}; choose one of {', '.join(SOURCES)}")
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise InputError(f"{source}: no such file or folder: {', '.join(missing)}")
+    if people is None:
+        people, roster_name = roster_from(roster_dir)
+    result = get_importer(source)([Path(p) for p in paths], ImportContext(people=people, config=config))
+    return ImportRun(source, result, people, roster=roster_name)
+
+
+def import_into(source: str, paths: list[Path], out_dir: Path, config: Config, strict: bool = False,
+                dry_run: bool = False) -> ImportRun:
+    """``reporter import``: convert, then merge into OUT_DIR (after the roster there is read)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir} is a file, expected a folder")
+    run = run_import(source, paths, config, out_dir)
+    if strict and run.result.issues:
+        head = "\n".join("  " + i.describe() for i in run.result.issues[:10])
+        more = f"\n  ... and {len(run.result.issues) - 10} more" if len(run.result.issues) > 10 else ""
+        raise InputError(f"{source}: {len(run.result.issues)} invalid records (--strict), nothing written:\n"
+                         f"{head}{more}")
+    if not dry_run:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    run.plan = plan_and_write(out_dir, run.result, dry_run=dry_run)
+    return run
