@@ -1,0 +1,1 @@
+"""Delivery of built reports: the static site (``site``) and e-mail."""
