@@ -464,6 +464,15 @@ def chain_previous_success(commits: list[_DC]) -> None:
         last[key] = c.id
 
 
+def previous_success_ids(rows: list[dict[str, str]]) -> dict[str, str]:
+    """id -> prev_success_deployment_commit_id for raw cicd_deployment_commits rows (DevLake's rule)."""
+    commits = [_DC(r["id"], r.get("cicd_deployment_id", ""), r.get("cicd_scope_id", ""), r.get("result", "").upper(),
+                   r.get("environment", "").upper(), r.get("commit_sha", ""), r.get("repo_url", ""), "",
+                   devlake_time(r.get("started_date")), devlake_time(r.get("finished_date")), "", 0) for r in rows]
+    chain_previous_success(commits)
+    return {c.id: c.prev for c in commits}
+
+
 def _ship(tables: dict[str, Table], prs: dict[str, _PR], mine: list[_DC], every: dict[str, _DC],
           result: ImportResult) -> dict[str, list[str]]:
     """deployment commit id -> PR ids it shipped (each PR on its earliest-started commit only)."""
