@@ -8,8 +8,9 @@ e2e fixtures (``shared/conformance/devlake``).
 
 Tables (known by file name; other files are noted and not read):
 - ``pull_requests`` -> pull_requests: created_date/merged_date/closed_date, base_repo_id (as the
-  repo's ``repos.name`` when repos.csv has one), author_id (else author_name), title, additions,
-  deletions, merge_commit_sha.
+  repo's ``repos.name`` when repos.csv has one), author (the roster person of author_name or
+  author_id, else author_name, else author_id, else ``unknown``), title, additions, deletions,
+  merge_commit_sha.
 - ``pull_request_commits`` -> commits (sha, authored_at, pr_id) and the PR's ``first_commit_at``
   (earliest commit_authored_date). ``commits.csv``, when present, adds message and author.
 - ``pull_request_comments`` -> the PR's ``first_review_at``: the earliest comment whose
@@ -326,7 +327,8 @@ def _pull_requests(tables: dict[str, Table], scope: Scope, names: Names, ctx: Im
         ok_del, deletions = _int(result, file, line, pr_id, row, "deletions")
         if not (ok_add and ok_del):
             continue
-        author = _person(ctx, row.get("author_id", ""), row.get("author_name", ""))
+        # A login (author_name) is what a roster alias holds and reads better than an account id.
+        author = _person(ctx, row.get("author_name", ""), row.get("author_id", ""))
         prs[pr_id] = _PR(pr_id, row.get("author_id", ""), author, times["merged_date"], row.get("merge_commit_sha", ""), {
             "id": pr_id, "repo": names.repo(row["base_repo_id"]), "author": author or "unknown",
             "created_at": times["created_date"], "merged_at": times["merged_date"],
