@@ -391,6 +391,8 @@ def _json_document(path: Path, doc: Any, state: _State) -> None:
                     state.usage_record(name, number, rec)
                 else:
                     state.result.issue(name, number, "day_totals entry is not an object")
+        elif _is_team_record(doc) and "user_login" in doc:
+            state.team_record(name, 1, doc)  # a one-line user-teams NDJSON file
         elif "user_login" in doc and "day" in doc:
             state.usage_record(name, 1, doc)
         elif "download_links" in doc:
