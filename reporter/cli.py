@@ -23,6 +23,25 @@ def _fail(exc: ReporterError) -> None:
     sys.exit(exc.exit_code)
 
 
+def _progress(quiet: bool, message: str) -> None:
+    """What is happening now, for a person at a terminal; never in a cron mail or a log."""
+    if not quiet and sys.stderr.isatty():
+        click.echo(message, err=True)
+
+
+def _echo_publish(site_dir: Path, result) -> None:
+    if not result.changed:
+        click.echo(f"site {site_dir}: already up to date")
+        return
+    parts = [f"{label} {', '.join(keys)}" for label, keys in
+             (("added", result.added), ("replaced", result.replaced)) if keys]
+    if result.unchanged:
+        parts.append(f"{len(result.unchanged)} unchanged")
+    if result.latest_updated:
+        parts.append("latest: " + ", ".join(f"{c} -> {result.latest[c]}" for c in result.latest_updated))
+    click.echo(f"site {site_dir}: {'; '.join(parts) or 'index rewritten'}")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reporter")
 def main() -> None:
@@ -49,20 +68,29 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on the first invalid row instead of skipping and listing it.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
               help="Treat DATE as today when choosing the default period (reproducible scheduled runs).")
+@click.option("--publish", "site_dir", type=click.Path(path_type=Path, file_okay=False), metavar="SITE",
+              help="Also publish the report into the static site folder SITE (see `reporter publish`).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def build(cadence: str, input_dir: Path, config_path: Path | None, period_id: str | None, out_dir: Path,
-          formats: str | None, strict: bool, as_of: dt.datetime | None, quiet: bool) -> None:
+          formats: str | None, strict: bool, as_of: dt.datetime | None, site_dir: Path | None, quiet: bool) -> None:
     """Compute a weekly, monthly or quarterly report from INPUT and write metrics.json.
 
     Invalid rows are skipped and listed in metrics.json (data_quality.skipped) unless
-    --strict is given. Exit codes: 0 success, 2 usage, 3 config, 4 input, 5 render.
+    --strict is given. Exit codes: 0 success, 2 usage, 3 config, 4 input, 5 render, 6 delivery.
     """
     from .build import build as run_build, parse_formats
 
+    _progress(quiet, f"building the {cadence} report from {input_dir} ...")
     try:
         doc, paths = run_build(cadence, input_dir, out_dir, config_path=config_path, period_id=period_id,
                                formats=parse_formats(formats) if formats else None, strict=strict,
                                today=as_of.date() if as_of else None)
+        published = None
+        if site_dir is not None:
+            from .publish.site import publish as publish_site
+
+            _progress(quiet, f"publishing into {site_dir} ...")
+            published = publish_site(site_dir, [Path(out_dir) / cadence / doc["period"]])
     except ReporterError as exc:
         _fail(exc)
         return
@@ -75,6 +103,8 @@ def build(cadence: str, input_dir: Path, config_path: Path | None, period_id: st
             click.echo(f"  {dq['skipped_rows']} invalid rows skipped (listed in data_quality.skipped)", err=True)
         for warning in dq["warnings"]:
             click.echo(f"  warning: {warning}", err=True)
+        if published is not None:
+            _echo_publish(site_dir, published)
 
 
 @main.command()
@@ -104,6 +134,105 @@ def sample(out_dir: Path, engineers: int, teams: int, weeks: int, seed: int, end
             click.echo(f"  {name}: {rows} rows")
         click.echo(f"wrote {len(counts)} files to {out_dir}")
 
+
+
+@main.command()
+@click.option("--site", "site_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="The static site folder to publish into (created if missing).")
+@click.option("--from", "from_dir", default=Path("reports"), show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="A build output folder: every CADENCE/PERIOD folder in it is published.")
+@click.argument("reports", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+def publish(site_dir: Path, from_dir: Path, reports: tuple[Path, ...], quiet: bool) -> None:
+    """Publish built reports into a static site: index, latest per cadence, archive.
+
+    Publishes the given REPORTS folders (reports/weekly/2026-W47 ...) or, without any, every
+    report under --from. Atomic: a failed run leaves the previously published site intact and
+    exits 6; publishing the same reports twice changes nothing. Relative links only: the site
+    works from file:// and any static host, with no JavaScript and no external request.
+    """
+    from .publish.site import discover_reports, publish as publish_site
+
+    try:
+        folders = list(reports) or discover_reports(from_dir)
+        if not folders:
+            from .errors import InputError
+
+            raise InputError(f"no built report in {from_dir} (expected CADENCE/PERIOD/metrics.json); "
+                             "run `reporter build` first")
+        _progress(quiet, f"publishing {len(folders)} report(s) into {site_dir} ...")
+        result = publish_site(site_dir, folders)
+    except ReporterError as exc:
+        _fail(exc)
+        return
+    if not quiet:
+        _echo_publish(site_dir, result)
+
+
+@main.command()
+@click.argument("cadence", type=click.Choice(CADENCES), required=False)
+@click.option("--input", "input_dir", type=click.Path(path_type=Path),
+              help="Build the report from this input folder first (as `reporter build`).")
+@click.option("--report", "report_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Send an already built report folder (holding report.pdf and metrics.json) instead.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="reporter.yaml (delivery.email). Default: INPUT/reporter.yaml if present.")
+@click.option("--period", "period_id", metavar="ID", help="Period to build, as for `reporter build`.")
+@click.option("--out", "out_dir", default=Path("reports"), show_default=True, type=click.Path(path_type=Path),
+              help="Where a built report is written (OUT/<cadence>/<period>/).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
+              help="Treat DATE as today when choosing the default period.")
+@click.option("--strict", is_flag=True, help="Fail on the first invalid input row.")
+@click.option("--to", "to", multiple=True, metavar="ADDRESS", help="Recipient (repeatable). Default: delivery.email.to.")
+@click.option("--from", "sender", metavar="ADDRESS", help="Sender. Default: delivery.email.from.")
+@click.option("--smtp-host", metavar="HOST", help="SMTP server. Default: delivery.email.smtp_host.")
+@click.option("--smtp-port", type=click.IntRange(1, 65535), metavar="PORT",
+              help="Default: delivery.email.smtp_port, else 587 (starttls), 465 (ssl), 25 (none).")
+@click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]),
+              help="Default: delivery.email.smtp_security, else starttls. Certificates are verified.")
+@click.option("--smtp-ca-file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also trust this CA bundle (a relay with a private CA).")
+@click.option("--smtp-timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 600), metavar="SECONDS")
+@click.option("--dry-run", is_flag=True, help="Write the message as an .eml file instead of sending it.")
+@click.option("--eml", "eml_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where --dry-run writes the message. Default: the report folder's message.eml.")
+@click.option("--force", is_flag=True, help="Send even to recipients the ledger says already got this report.")
+@click.option("--ledger", "ledger_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Record of what was sent. Default: OUT/.sent.json (for --report: two folders above it).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+def send(cadence: str | None, input_dir: Path | None, report_dir: Path | None, config_path: Path | None,
+         period_id: str | None, out_dir: Path, as_of: dt.datetime | None, strict: bool, to: tuple[str, ...],
+         sender: str | None, smtp_host: str | None, smtp_port: int | None, smtp_security: str | None,
+         smtp_ca_file: str | None, smtp_timeout: float, dry_run: bool, eml_path: Path | None, force: bool,
+         ledger_path: Path | None, quiet: bool) -> None:
+    """E-mail a report's PDF with a short summary of its headline numbers.
+
+    Either builds it (CADENCE --input DIR) or reuses a built folder (--report DIR). Credentials
+    come only from the environment (SMTP_USERNAME, SMTP_PASSWORD). A ledger of what was sent
+    keeps a cron retry from mailing the same report to the same person twice (--force resends).
+    Any refused recipient or SMTP error exits 6.
+    """
+    from .publish import sending
+
+    if report_dir is None and (cadence is None or input_dir is None):
+        raise click.UsageError("give CADENCE --input DIR to build and send, or --report DIR to send a built report")
+    if report_dir is not None and (cadence or input_dir or period_id):
+        raise click.UsageError("--report sends a built report: do not combine it with CADENCE, --input or --period")
+    try:
+        outcome = sending.run(
+            cadence=cadence, input_dir=input_dir, report_dir=report_dir, config_path=config_path,
+            period_id=period_id, out_dir=out_dir, today=as_of.date() if as_of else None, strict=strict,
+            overrides=dict(to=to, sender=sender, host=smtp_host, port=smtp_port, security=smtp_security,
+                           ca_file=smtp_ca_file, timeout=smtp_timeout),
+            dry_run=dry_run, eml_path=eml_path, force=force, ledger_path=ledger_path,
+            progress=lambda message: _progress(quiet, message))
+    except ReporterError as exc:
+        _fail(exc)
+        return
+    if not quiet:
+        for line in outcome.lines:
+            click.echo(line)
 
 
 def _import_sources_help() -> str:

@@ -26,3 +26,9 @@ class InputError(ReporterError):
 
 class PeriodError(ReporterError):
     exit_code = EXIT_USAGE
+
+
+class DeliveryError(ReporterError):
+    """E-mail could not be sent (SMTP refused, unreachable, bad certificate) or settings are missing."""
+
+    exit_code = EXIT_DELIVERY
