@@ -274,3 +274,17 @@ i3,2023-4-10 5:00:00,,repos,repo1,
 
 def test_registry_finds_the_importer():
     assert get_importer("devlake") is import_devlake
+
+
+def test_mysql_batch_output_is_read_as_tab_separated(tmp_path):
+    """`mysql --batch -e 'SELECT ...' > pull_requests.csv`: tabs, backslash escapes, NULL cells."""
+    (tmp_path / "pull_requests.csv").write_text(
+        "id\tbase_repo_id\tauthor_id\ttitle\tcreated_date\tmerged_date\n"
+        "pr1\trepo1\ta\tFix\\tparser, again\\nsecond line\t2023-04-11 04:51:47\tNULL\n", encoding="utf-8")
+    result = import_devlake([tmp_path], ctx())
+    pr = rows_by_id(result, "pull_requests")["pr1"]
+    assert pr["title"] == "Fix\tparser, again\nsecond line" and "merged_at" not in pr
+    (tmp_path / "pull_requests.csv").write_text("id\tbase_repo_id\tcreated_date\tmerged_date\npr1\trepo1\n",
+                                                encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="pull_requests.csv: line 2: 2 fields"):
+        import_devlake([tmp_path], ctx())

@@ -6,7 +6,8 @@ so that reporter's own metric code, fed with the canonical rows, gives DevLake's
 the two definitions agree. Conformance: ``tests/test_devlake_conformance.py`` against DevLake's
 e2e fixtures (``shared/conformance/devlake``).
 
-Tables (known by file name; other files are noted and not read):
+Tables (known by file name, ``NAME.csv``, or ``NAME.tsv``/``.csv`` as ``mysql --batch`` prints it,
+tab-separated with ``NULL`` cells; other files are noted and not read):
 - ``pull_requests`` -> pull_requests: created_date/merged_date/closed_date, base_repo_id (as the
   repo's ``repos.name`` when repos.csv has one), author (the roster person of author_name or
   author_id, else author_name, else author_id, else ``unknown``), title, additions, deletions,
@@ -57,7 +58,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .base import ImportContext, ImportFormatError, ImportResult, parse_time, read_csv_dicts
+from .base import ImportContext, ImportFormatError, ImportResult, _read_text, parse_time, read_csv_dicts
 
 SOURCE = "devlake"
 
@@ -117,10 +118,35 @@ class Table:
 
 def _table_name(path: Path) -> str | None:
     name = path.name.lower()
-    if not name.endswith(".csv") or name.endswith(".expected.csv"):
+    if not name.endswith((".csv", ".tsv")) or ".expected." in name:
         return None
     stem = name[:-4]
     return stem if stem in REQUIRED else None
+
+
+_MYSQL_ESCAPES = {"n": "\n", "t": "\t", "0": "\0", "\\": "\\", "r": "\r", "b": "\b"}
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """CSV, or the tab-separated text ``mysql --batch`` prints (told apart by the header line)."""
+    text = _read_text(path)
+    first = text.split("\n", 1)[0]
+    if path.suffix.lower() != ".tsv" and ("\t" not in first or "," in first):
+        return read_csv_dicts(path)
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise ImportFormatError(f"{path.name}: empty file, expected a header line")
+    header = [h.strip() for h in lines[0].split("\t")]
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line:
+            continue
+        fields = [re.sub(r"\\(.)", lambda m: _MYSQL_ESCAPES.get(m.group(1), m.group(0)), f) for f in line.split("\t")]
+        if len(fields) != len(header):
+            raise ImportFormatError(f"{path.name}: line {number}: {len(fields)} fields where the header has "
+                                    f"{len(header)} (a truncated or malformed file)")
+        rows.append((number, dict(zip(header, fields))))
+    return header, rows
 
 
 def read_tables(paths: list[Path], result: ImportResult) -> dict[str, Table]:
@@ -139,7 +165,7 @@ def read_tables(paths: list[Path], result: ImportResult) -> dict[str, Table]:
         if name is None:
             result.notes.append(f"{path.name}: not a DevLake table this importer reads; not read")
             continue
-        header, rows = read_csv_dicts(path)
+        header, rows = _read_rows(path)
         missing = [c for c in REQUIRED[name] if c not in header]
         if missing:
             raise ImportFormatError(
@@ -148,7 +174,8 @@ def read_tables(paths: list[Path], result: ImportResult) -> dict[str, Table]:
         table = tables.setdefault(name, Table(name))
         table.columns.update(header)
         for line, row in rows:
-            table.rows.append((path.name, line, {k: ("" if v.strip() in _NULLS else v.strip()) for k, v in row.items()}))
+            clean = {k: ("" if v.strip() in _NULLS else v.strip()) for k, v in row.items()}
+            table.rows.append((path.name, line, clean))
     if not any(t in tables for t in ("pull_requests", "cicd_deployment_commits", "incidents")):
         raise ImportFormatError(
             "no DevLake pull_requests.csv, cicd_deployment_commits.csv or incidents.csv among "
@@ -189,7 +216,8 @@ def _scope(tables: dict[str, Table], project: str | None, result: ImportResult) 
         if len(names) > 1:
             result.notes.append(
                 f"project_mapping.csv holds {len(names)} projects ({', '.join(names)}): all are imported "
-                "together; DevLake computes each apart (import_devlake_project(..., project=NAME) keeps one)")
+                "together, while DevLake computes each apart; keep one project's rows in project_mapping.csv "
+                "to import that project alone")
     merged: dict[str, set[str]] = defaultdict(set)
     for name in chosen:
         for table, ids in by_project[name].items():
@@ -329,7 +357,8 @@ def _pull_requests(tables: dict[str, Table], scope: Scope, names: Names, ctx: Im
             continue
         # A login (author_name) is what a roster alias holds and reads better than an account id.
         author = _person(ctx, row.get("author_name", ""), row.get("author_id", ""))
-        prs[pr_id] = _PR(pr_id, row.get("author_id", ""), author, times["merged_date"], row.get("merge_commit_sha", ""), {
+        merge_sha = row.get("merge_commit_sha", "")
+        prs[pr_id] = _PR(pr_id, row.get("author_id", ""), author, times["merged_date"], merge_sha, {
             "id": pr_id, "repo": names.repo(row["base_repo_id"]), "author": author or "unknown",
             "created_at": times["created_date"], "merged_at": times["merged_date"],
             "closed_at": times["closed_date"], "title": row.get("title"),
@@ -404,9 +433,10 @@ def _first_reviews(tables: dict[str, Table], prs: dict[str, _PR], ctx: ImportCon
             result.issue(file, line, "created_date is empty", row["id"] or None)
             continue
         account = row["account_id"]
+        person = _person(ctx, account)
         if account == pr.author_id:  # DevLake: account_id != author_id
             continue
-        if account and pr.author_id and _person(ctx, account) == pr.author:
+        if pr.author_id and person is not None and person == pr.author:
             continue  # another account of the author's own roster person
         key = (at, row["id"])
         if pr.id not in best or key < best[pr.id]:
@@ -415,7 +445,8 @@ def _first_reviews(tables: dict[str, Table], prs: dict[str, _PR], ctx: ImportCon
         prs[pr_id].row["first_review_at"] = at
 
 
-def _deployment_commits(tables: dict[str, Table], scope: Scope, result: ImportResult) -> tuple[list[_DC], dict[str, _DC]]:
+def _deployment_commits(tables: dict[str, Table], scope: Scope,
+                        result: ImportResult) -> tuple[list[_DC], dict[str, _DC]]:
     """(in-scope deployment commits, every parsed one by id)."""
     table = tables.get("cicd_deployment_commits")
     if table is None:
