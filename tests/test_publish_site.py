@@ -314,6 +314,21 @@ def test_a_lost_manifest_is_rebuilt_from_the_report_folders(tmp_path):
     assert first.added  # (sanity: the first run did publish)
 
 
+def test_a_report_folder_deleted_by_hand_leaves_the_index(tmp_path):
+    site = tmp_path / "site"
+    publish(site, sample_set(tmp_path / "out"))
+    shutil.rmtree(site / "weekly" / "2026-W46")
+    (site / "weekly" / "2026-W45" / "report.html").unlink()  # edited by hand: re-read from disk
+    result = publish(site, [])
+    assert result.dropped == ("weekly/2026-W46",) and result.changed
+    assert parse_index(site).sections["weekly"] == ["2026-W47", "2026-W45"]
+    for href in parse_index(site).hrefs:
+        assert (site / href).is_file(), href
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    w45 = next(r for r in manifest["reports"] if r["path"] == "weekly/2026-W45")
+    assert [f["name"] for f in w45["files"]] == ["metrics.json"]
+
+
 def test_a_corrupt_manifest_stops_the_publish(tmp_path):
     site = tmp_path / "site"
     publish(site, sample_set(tmp_path / "out"))
@@ -491,3 +506,18 @@ def test_publish_a_real_weekly_build(tmp_path):
     before = snapshot(site)
     assert not publish(site, discover_reports(out)).changed
     assert snapshot(site) == before
+
+
+def test_a_second_publisher_waits_its_turn(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
+    site = tmp_path / "site"
+    publish(site, sample_set(tmp_path / "out"))
+    before = contents(site)
+    fd = os.open(site, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running publish holds it
+        with pytest.raises(PublishError, match="another publish is running"):
+            publish(site, [make_report(tmp_path / "more", "weekly", "2026-W48", "2026-11-23", "2026-11-30")])
+    finally:
+        os.close(fd)
+    assert contents(site) == before

@@ -74,13 +74,14 @@ class PublishResult:
     added: tuple[str, ...] = ()
     replaced: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()  # listed by the manifest, but their folder was deleted from the site
     latest: Mapping[str, str] = field(default_factory=dict)  # cadence -> newest period
     latest_updated: tuple[str, ...] = ()  # cadences whose latest/ folder was rewritten
     index_updated: bool = False  # index.html or manifest.json was rewritten
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.replaced or self.latest_updated or self.index_updated)
+        return bool(self.added or self.replaced or self.dropped or self.latest_updated or self.index_updated)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _number(value) -> float | int | None:
     return value
 
 
-def read_report(folder: Path) -> _Report:
+def _read_report(folder: Path) -> _Report:
     """Validate one ``<cadence>/<period>/`` folder: its metrics.json says what and when it is."""
     folder = Path(folder)
     metrics = folder / "metrics.json"
@@ -215,7 +216,7 @@ def _load_site(site_dir: Path) -> tuple[bytes | None, dict[str, _Report]]:
         reports = {}
         for folder in discover_reports(site_dir):
             try:
-                report = read_report(folder)
+                report = _read_report(folder)
             except PublishError:
                 continue
             if f"{report.cadence}/{report.period}" == f"{folder.parent.name}/{folder.name}":
@@ -238,6 +239,29 @@ def _load_site(site_dir: Path) -> tuple[bytes | None, dict[str, _Report]]:
         raise PublishError(f"{path}: unreadable site manifest ({exc}); restore it, or delete it and the "
                            f"publisher rebuilds it from the report folders") from None
     return raw, reports
+
+
+def _drop_vanished(site_dir: Path, reports: dict[str, _Report], incoming: Mapping[str, _Report]) -> tuple[str, ...]:
+    """Keep the index honest when someone deleted or edited a report folder by hand: an entry
+    whose files are gone is re-read from its folder, or dropped when the folder is no report.
+    (A size check, not a hash, so a large archive costs no reading.)"""
+    dropped = []
+    for key, report in sorted(reports.items()):
+        if key in incoming:
+            continue
+        folder = site_dir / report.cadence / report.period
+        try:
+            intact = all((folder / n).stat().st_size == report.sizes[n] for n in report.files)
+        except OSError:
+            intact = False
+        if intact:
+            continue
+        try:
+            reports[key] = _read_report(folder)
+        except PublishError:
+            del reports[key]
+            dropped.append(key)
+    return tuple(dropped)
 
 
 def _newest(reports: list[_Report]) -> _Report:
@@ -495,7 +519,10 @@ class _Lock:
 
     def __enter__(self) -> "_Lock":
         if fcntl is not None:
-            self.fd = os.open(self.site, os.O_RDONLY)
+            try:
+                self.fd = os.open(self.site, os.O_RDONLY)
+            except OSError as exc:
+                raise PublishError(f"{self.site}: cannot open the site folder ({exc.strerror})") from None
             try:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
@@ -530,7 +557,7 @@ def publish(site_dir: Path, report_dirs: list[Path]) -> PublishResult:
     site_dir = Path(site_dir)
     incoming: dict[str, _Report] = {}
     for folder in report_dirs:
-        report = read_report(Path(folder))
+        report = _read_report(Path(folder))
         if report.key in incoming:
             raise PublishError(f"{folder}: {report.key} is also in {incoming[report.key].source}; "
                                f"publish one folder per period")
@@ -541,12 +568,16 @@ def publish(site_dir: Path, report_dirs: list[Path]) -> PublishResult:
         raise PublishError(f"{site_dir}: cannot create the site folder ({exc.strerror})") from None
 
     with _Lock(site_dir):
-        for stale in _leftovers(site_dir):  # from a run that was killed; we hold the lock
-            shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
-        old_manifest, reports = _load_site(site_dir)
-        added, replaced, unchanged = [], [], []
         tx = _Transaction(site_dir)
         try:
+            for stale in _leftovers(site_dir):  # from a run that was killed; we hold the lock
+                if stale.is_dir() and not stale.is_symlink():
+                    shutil.rmtree(stale)
+                else:
+                    stale.unlink()
+            old_manifest, reports = _load_site(site_dir)
+            dropped = _drop_vanished(site_dir, reports, incoming)
+            added, replaced, unchanged = [], [], []
             for key, report in sorted(incoming.items(), key=lambda kv: kv[1].sort_key()):
                 target = site_dir / report.cadence / report.period
                 existed = target.exists()
@@ -592,6 +623,7 @@ def publish(site_dir: Path, report_dirs: list[Path]) -> PublishResult:
         added=tuple(sorted(added, key=order.__getitem__)),
         replaced=tuple(sorted(replaced, key=order.__getitem__)),
         unchanged=tuple(sorted(unchanged, key=order.__getitem__)),
+        dropped=dropped,
         latest=latest,
         latest_updated=tuple(latest_updated),
         index_updated=index_updated,
