@@ -128,6 +128,16 @@ class _State:
         if active is False:
             self.stats["inactive"] += 1
             return
+        rows = []
+        for feature, field, lines in FEATURES:
+            interactions = values[field]
+            accepted = values[lines] if lines else 0
+            if interactions or accepted:
+                rows.append({"feature": feature, "interactions": interactions,
+                             "lines_accepted": accepted if lines else None})
+        if not rows:
+            self.stats["active_without_counts"] += 1
+            return
         person = self.ctx.people.resolve(email, "cursor")
         if (date, person) in self.days:
             self.result.issue(file, where, f"duplicate: {person} on {date} is already in {self.days[(date, person)]}; "
@@ -135,18 +145,8 @@ class _State:
             return
         self.days[(date, person)] = f"{file} line {where}" if file.lower().endswith(".csv") else \
             f"{file} record {where}"
-        emitted = 0
-        for feature, field, lines in FEATURES:
-            interactions = values[field]
-            accepted = values[lines] if lines else 0
-            if not interactions and not accepted:
-                continue
-            emitted += 1
-            self.result.add("ai_usage", {"date": date, "person": person, "tool": TOOL, "feature": feature,
-                                         "interactions": interactions,
-                                         "lines_accepted": accepted if lines else None})
-        if not emitted:
-            self.stats["active_without_counts"] += 1
+        for row in rows:
+            self.result.add("ai_usage", {"date": date, "person": person, "tool": TOOL, **row})
 
     def spend(self, file: str, doc: dict, where: int | None = None) -> None:
         """One spend page: members' cents summed into the page's billing cycle."""
