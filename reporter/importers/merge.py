@@ -176,6 +176,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a data file is read by others (a cron user, a web server)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -55,5 +55,6 @@ def write_issue_log(out_dir: Path, run: ImportRun) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
     return path
