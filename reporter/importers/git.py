@@ -247,25 +247,30 @@ def _import_repo(path: Path, ctx: ImportContext, result: ImportResult, seen_shas
             if not is_merge[i]:
                 totals["squash"] += 1
         created = min(first, merged) if first is not None else merged
-        result.add("pull_requests", {
+        merged_text = iso_utc(merged)
+        _append(result, "pull_requests", {
             "id": f"{repo}#{num}", "repo": repo, "author": author,
-            "created_at": iso_utc(created), "merged_at": iso_utc(merged), "closed_at": iso_utc(merged),
+            "created_at": iso_utc(created), "merged_at": merged_text, "closed_at": merged_text,
             "first_commit_at": iso_utc(first) if first is not None else None,
             "title": pr_at[i][1], "merge_commit_sha": shas[i],
         })
         totals["prs"] += 1
 
+    pr_ids = {i: f"{repo}#{num}" for i, (num, _) in pr_at.items()}
     for i in range(n):
         if shas[i] in seen_shas:
             totals["duplicate_commits"] += 1
             continue
         seen_shas.add(shas[i])
-        o = owner[i]
-        result.add("commits", {
-            "sha": shas[i], "authored_at": iso_utc(authored[i]),
-            "pr_id": f"{repo}#{pr_at[o][0]}" if o >= 0 else None,
-            "author": _author(emails[i], names[i], ctx), "message": messages[i] or None,
-        })
+        _append(result, "commits", {
+            "sha": shas[i], "authored_at": iso_utc(authored[i]), "pr_id": pr_ids.get(owner[i]),
+            "author": _author(emails[i], names[i], ctx), "message": messages[i]})
+
+
+def _append(result: ImportResult, dataset: str, row: dict[str, str | None]) -> None:
+    """``ImportResult.add`` for rows that are text already: empty cells left out, no per-value
+    conversion (which would be most of the import's time on a large history)."""
+    result.rows.setdefault(dataset, []).append({k: v for k, v in row.items() if v})
 
 
 def _walk(n: int, parents_of: list[list[int]], is_merge: list[bool], pr_at: dict[int, tuple[int, str | None]],
