@@ -37,6 +37,8 @@ def _echo_publish(site_dir: Path, result) -> None:
              (("added", result.added), ("replaced", result.replaced)) if keys]
     if result.unchanged:
         parts.append(f"{len(result.unchanged)} unchanged")
+    if getattr(result, "dropped", ()):
+        parts.append(f"dropped from the index (folder deleted by hand): {', '.join(result.dropped)}")
     if result.latest_updated:
         parts.append("latest: " + ", ".join(f"{c} -> {result.latest[c]}" for c in result.latest_updated))
     click.echo(f"site {site_dir}: {'; '.join(parts) or 'index rewritten'}")
@@ -248,11 +250,13 @@ def _import_sources_help() -> str:
               help="Folder of canonical files to write or merge into (created if missing).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="reporter.yaml (AI-detection rules, time zone). Default: OUT/reporter.yaml if present.")
+@click.option("--project", metavar="NAME", help="devlake: the project (project_mapping) to import. "
+              "Default: the only project, else all.")
 @click.option("--strict", is_flag=True, help="Write nothing when any record is invalid.")
 @click.option("--dry-run", is_flag=True, help="Show what would change without writing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success but problems.")
-def import_(source: str, paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, strict: bool,
-            dry_run: bool, quiet: bool) -> None:
+def import_(source: str, paths: tuple[Path, ...], out_dir: Path, config_path: Path | None,
+            project: str | None, strict: bool, dry_run: bool, quiet: bool) -> None:
     """Turn native exports (GitHub, git, Copilot, Claude Code, Cursor, DevLake) into canonical files.
 
     Merges into what OUT already holds, keyed by id (or date, person and tool), so importing
@@ -275,7 +279,8 @@ def import_(source: str, paths: tuple[Path, ...], out_dir: Path, config_path: Pa
                              else None)
         from .importers.run import import_into
 
-        run = import_into(source, list(paths), out_dir, config, strict=strict, dry_run=dry_run)
+        run = import_into(source, list(paths), out_dir, config, strict=strict, dry_run=dry_run,
+                          options={"project": project})
         if not dry_run:
             write_issue_log(out_dir, run)
     except ReporterError as exc:

@@ -114,6 +114,7 @@ class ImportSource:
 
     source: str
     paths: tuple[str, ...]
+    project: str | None = None  # devlake: the project_mapping project to import
 
 
 @dataclass(frozen=True)
@@ -419,7 +420,10 @@ def _parse_imports(where: "_Where", value: Any, path: str) -> tuple[ImportSource
         paths = [paths] if isinstance(paths, str) else paths
         if not isinstance(paths, list) or not paths:
             where.fail(f"{p}.paths", "expected a file name or a list of them")
-        out.append(ImportSource(source, tuple(where.string(x, f"{p}.paths") for x in paths)))
+        project = None if m.get("project") is None else where.string(m["project"], f"{p}.project")
+        if project is not None and source != "devlake":
+            where.fail(f"{p}.project", "only the devlake source has projects")
+        out.append(ImportSource(source, tuple(where.string(x, f"{p}.paths") for x in paths), project))
     return tuple(out)
 
 

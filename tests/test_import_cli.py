@@ -111,3 +111,20 @@ def test_config_imports_are_build_inputs_with_lineage_and_skipped_rows(tmp_path)
     assert "github-prs import" in skipped[0]["reason"]
     # The same inputs give the same document (the converted rows are hashed, not timestamped).
     assert compute_report("weekly", folder, period_id="2026-W10")["inputs"] == doc["inputs"]
+
+
+def test_project_option_reaches_devlake_and_only_devlake(tmp_path):
+    import pytest
+
+    fixtures = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "devlake" / "change_lead_time"
+    if not fixtures.is_dir():
+        pytest.skip("shared/conformance is not beside this checkout")
+    runner = CliRunner()
+    ok = runner.invoke(main, ["import", "devlake", str(fixtures), "--out", str(tmp_path / "a"), "--project", "project1"])
+    assert ok.exit_code == 0, ok.output
+    # project1's expected output (project_pr_metrics.expected.csv) has 6 PRs merged; pr6 is open.
+    assert "pull_requests.csv: 7 added" in ok.output
+    other = runner.invoke(main, ["import", "devlake", str(fixtures), "--out", str(tmp_path / "b"), "--project", "nope"])
+    assert other.exit_code == 4 and "no project 'nope'" in other.output
+    wrong = runner.invoke(main, ["import", "git", str(tmp_path), "--out", str(tmp_path / "c"), "--project", "x"])
+    assert wrong.exit_code == 4 and "--project does not apply to git" in wrong.output

@@ -229,6 +229,7 @@ class ImportContext:
 
     people: "PeopleMap"
     config: Any  # reporter.config.Config
+    options: dict[str, str] = field(default_factory=dict)  # source-specific (devlake: project)
 
 
 from .people import PeopleMap  # noqa: E402  (circular-free: people imports nothing from here)

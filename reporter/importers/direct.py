@@ -31,7 +31,8 @@ def imported_frames(config: Config, input_dir: Path, strict: bool = False
     people, roster = roster_from(Path(input_dir))
     for spec in config.imports:
         paths = config.import_paths(spec)
-        run = run_import(spec.source, paths, config, None, people=people, roster_name=roster)
+        run = run_import(spec.source, paths, config, None, people=people, roster_name=roster,
+                         options={"project": spec.project})
         issues = list(run.result.issues)
         combined: dict[str, list[dict[str, str]]] = {}
         merge_issues: list = []

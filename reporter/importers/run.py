@@ -42,27 +42,39 @@ def roster_from(folder: Path | None) -> tuple[PeopleMap, str | None]:
     return PeopleMap(), None
 
 
+# Options an importer understands, by source.
+OPTIONS: dict[str, tuple[str, ...]] = {"devlake": ("project",)}
+
+
 def run_import(source: str, paths: list[Path], config: Config, roster_dir: Path | None,
-               people: PeopleMap | None = None, roster_name: str | None = None) -> ImportRun:
+               people: PeopleMap | None = None, roster_name: str | None = None,
+               options: dict[str, str] | None = None) -> ImportRun:
     """Convert native exports into canonical rows (nothing written yet)."""
     if source not in SOURCES:
         raise InputError(f"unknown import source {source!r}; choose one of {', '.join(SOURCES)}")
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise InputError(f"{source}: no such file or folder: {', '.join(missing)}")
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    unknown = [k for k in options if k not in OPTIONS.get(source, ())]
+    if unknown:
+        raise InputError(f"--{unknown[0]} does not apply to {source}"
+                         + (f" (it applies to {', '.join(s for s, o in OPTIONS.items() if unknown[0] in o)})"
+                            if any(unknown[0] in o for o in OPTIONS.values()) else ""))
     if people is None:
         people, roster_name = roster_from(roster_dir)
-    result = get_importer(source)([Path(p) for p in paths], ImportContext(people=people, config=config))
+    result = get_importer(source)([Path(p) for p in paths],
+                                  ImportContext(people=people, config=config, options=options))
     return ImportRun(source, result, people, roster=roster_name)
 
 
 def import_into(source: str, paths: list[Path], out_dir: Path, config: Config, strict: bool = False,
-                dry_run: bool = False) -> ImportRun:
+                dry_run: bool = False, options: dict[str, str] | None = None) -> ImportRun:
     """``reporter import``: convert, then merge into OUT_DIR (after the roster there is read)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir} is a file, expected a folder")
-    run = run_import(source, paths, config, out_dir)
+    run = run_import(source, paths, config, out_dir, options=options)
     if strict and run.result.issues:
         head = "\n".join("  " + i.describe() for i in run.result.issues[:10])
         more = f"\n  ... and {len(run.result.issues) - 10} more" if len(run.result.issues) > 10 else ""

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from ..assets import templates_dir
-from ..errors import EXIT_DELIVERY, ReporterError
+from ..errors import EXIT_DELIVERY, DeliveryError, ReporterError
 
 try:  # POSIX only; elsewhere publishers are not serialised
     import fcntl
@@ -60,7 +60,7 @@ _PERIOD_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _HEADLINE = ("active_ai_users", "engineers", "pr_cycle_time_hours", "deployments", "change_failure_rate")
 
 
-class PublishError(ReporterError):
+class PublishError(DeliveryError):
     """The site could not be published; exit code 6 (EXIT_DELIVERY: publish/delivery error)."""
 
     exit_code = EXIT_DELIVERY
