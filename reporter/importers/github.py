@@ -52,6 +52,7 @@ deployments flagged ``production_environment: true`` are ``production``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -130,7 +131,7 @@ def _login(actor: Any) -> str | None:
     return login
 
 
-def _time(value: Any, what: str):
+def _time(value: Any) -> dt.datetime | None:
     """Parsed UTC time; Go's zero time (year 1, some gh versions print it for 'never') is missing."""
     parsed = parse_time(value)
     if parsed is not None and parsed.year <= 1:
@@ -173,14 +174,14 @@ def _repo_number(obj: dict) -> tuple[str | None, int | None]:
 class _Review:
     login: str | None
     state: str
-    at: Any  # datetime | None
+    at: dt.datetime | None
     key: Any
 
 
 @dataclass
 class _Commit:
     sha: str
-    at: Any
+    at: dt.datetime | None
     identity: str | None
     message: str | None
 
@@ -216,12 +217,12 @@ def _kind(obj: Any) -> str | None:
 
 
 def _gh_review(r: dict) -> _Review:
-    return _Review(_login(r.get("author")), str(r.get("state") or "").upper(), _time(r.get("submittedAt"), "review"),
+    return _Review(_login(r.get("author")), str(r.get("state") or "").upper(), _time(r.get("submittedAt")),
                    r.get("id") or (_login(r.get("author")), r.get("state"), r.get("submittedAt")))
 
 
 def _rest_review(r: dict) -> _Review:
-    return _Review(_login(r.get("user")), str(r.get("state") or "").upper(), _time(r.get("submitted_at"), "review"),
+    return _Review(_login(r.get("user")), str(r.get("state") or "").upper(), _time(r.get("submitted_at")),
                    r.get("id") or (_login(r.get("user")), r.get("state"), r.get("submitted_at")))
 
 
@@ -237,7 +238,7 @@ def _gh_commit(c: dict) -> _Commit:
         message = head[:-1] + body[1:]
     else:
         message = head + ("\n\n" + body if body else "")
-    return _Commit(sha.strip(), _time(c.get("authoredDate"), "commit"), identity, message or None)
+    return _Commit(sha.strip(), _time(c.get("authoredDate")), identity, message or None)
 
 
 def _rest_commit(c: dict) -> _Commit:
@@ -248,7 +249,7 @@ def _rest_commit(c: dict) -> _Commit:
     git_author = inner.get("author") if isinstance(inner.get("author"), dict) else {}
     identity = _login(c.get("author")) or git_author.get("email") or git_author.get("name") or None
     message = inner.get("message")
-    return _Commit(sha.strip(), _time(git_author.get("date"), "commit"), identity,
+    return _Commit(sha.strip(), _time(git_author.get("date")), identity,
                    message if isinstance(message, str) and message else None)
 
 
@@ -270,7 +271,7 @@ def _pull_fields(obj: dict, kind: str) -> dict[str, Any]:
                         ("merged_at", "mergedAt" if gh else "merged_at"),
                         ("closed_at", "closedAt" if gh else "closed_at")):
         try:
-            out[column] = _time(obj.get(key), column)
+            out[column] = _time(obj.get(key))
         except ValueError as exc:
             raise ValueError(f"{key}: {exc}") from None
     for column in ("additions", "deletions"):
@@ -286,7 +287,6 @@ def import_prs(paths: list[Path], ctx: ImportContext) -> ImportResult:
     result = ImportResult()
     prs: dict[str, _PR] = {}
     loose_reviews: list[tuple[str, int, str, _Review]] = []  # (file, record, pr id, review)
-    kinds: Counter = Counter()
     for path in paths:
         name = Path(path).name
         records = load_json_records(Path(path))
@@ -300,7 +300,6 @@ def import_prs(paths: list[Path], ctx: ImportContext) -> ImportResult:
                 f"{name}: a list of commits (GET pulls/N/commits) does not say which PR it belongs to; "
                 "put it in the PR object as \"commits\" or in a {\"pull\", \"commits\"} bundle")
         for number, (obj, kind) in enumerate(zip(records, found), start=1):
-            kinds[kind] += 1
             if kind is None:
                 result.issue(name, number, "not a pull request, review or bundle object"
                              + ("" if isinstance(obj, dict) else f" (got {type(obj).__name__})"))
