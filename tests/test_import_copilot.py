@@ -304,3 +304,39 @@ def test_end_to_end_rows_load_without_skips(tmp_path):
     assert inputs.skipped == []
     assert len(inputs["ai_usage"]) == 2 and len(inputs["seats"]) == 9 and len(inputs["people"]) == 1
     assert Decimal(str(inputs["ai_costs"]["amount"].sum())) == Decimal("19")
+
+
+def test_billing_rest_usage_items(tmp_path):
+    doc = {"timePeriod": {"year": 2026, "month": 5}, "organization": "acme", "usageItems": [
+        {"date": "2026-05-01T00:00:00Z", "product": "Copilot", "sku": "Copilot Premium Request", "quantity": 100,
+         "unitType": "requests", "pricePerUnit": 0.04, "grossAmount": 4, "discountAmount": 1.5, "netAmount": 2.5},
+        {"date": "2026-05-01T00:00:00Z", "product": "Copilot", "sku": "Copilot Business", "quantity": 1,
+         "unitType": "user-months", "pricePerUnit": 19, "grossAmount": 19, "discountAmount": 0, "netAmount": 19},
+        {"date": "2026-05-01T00:00:00Z", "product": "Actions", "sku": "Actions Linux", "netAmount": 0.8},
+        {"date": "2026-05-01T00:00:00Z", "product": "Copilot", "sku": "Copilot Premium Request"},  # no amount
+    ]}
+    path = tmp_path / "billing.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = import_copilot([path], ctx())
+    assert {r["category"]: r["amount"] for r in result.rows["ai_costs"]} == {"premium-requests": "2.5", "seats": "19"}
+    assert [(i.line, i.reason) for i in result.issues] == [(4, "no net_amount")]
+    assert any("gross USD 23.00, discounts USD 1.50, net USD 21.50" in n for n in result.notes)
+
+
+def test_seats_pages_slurped_into_one_array(tmp_path):
+    def seat_page(*logins):
+        return {"total_seats": 3, "seats": [{"created_at": "2026-01-03T09:00:00Z", "assignee": {"login": x}}
+                                            for x in logins]}
+    path = tmp_path / "seats.json"
+    path.write_text(json.dumps([seat_page("a", "b"), seat_page("c")]), encoding="utf-8")
+    result = import_copilot([path], ctx([]))
+    assert [r["person"] for r in result.rows["seats"]] == ["a", "b", "c"]
+    assert result.issues == [] and not any("of 3 seats" in n for n in result.notes)
+
+
+def test_28_day_report_records_say_what_to_import(tmp_path):
+    rec = {"user_login": "alice", "report_start_day": "2026-04-01", "report_end_day": "2026-04-28",
+           "totals_by_feature": [{"feature": "code_completion", "loc_added_sum": 3}]}
+    result = import_copilot([ndjson(tmp_path / "u28.ndjson", [rec, rec])], ctx([]))
+    assert result.rows == {}
+    assert [i.line for i in result.issues] == [1, 2] and "users-1-day" in result.issues[0].reason

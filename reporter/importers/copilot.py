@@ -162,6 +162,11 @@ class _State:
             self.result.issue(file, line, "no user_login: not a Copilot users-report record")
             return
         login = str(rec["user_login"])
+        if not rec.get("day") and rec.get("report_start_day") and rec.get("report_start_day") != rec.get(
+                "report_end_day"):
+            self.result.issue(file, line, "no day: a 28-day per-user total; import the users-1-day reports "
+                                          "(one per day) instead", login)
+            return
         try:
             day = day_of(rec.get("day"))
             rows = _feature_rows(rec)
@@ -385,6 +390,8 @@ def _json_document(path: Path, doc: Any, state: _State) -> None:
     if isinstance(doc, dict):
         if "seats" in doc:
             state.seats(name, doc)
+        elif isinstance(doc.get("usageItems"), list):
+            _billing_items(path, doc["usageItems"], state)
         elif isinstance(doc.get("day_totals"), list):
             for number, rec in enumerate(doc["day_totals"], start=1):
                 if isinstance(rec, dict):
@@ -412,6 +419,12 @@ def _json_document(path: Path, doc: Any, state: _State) -> None:
         raise ImportFormatError(f"{name}: an array without objects")
     if "date" in first and "day" not in first and "user_login" not in first:
         _legacy(path, doc, state)
+        return
+    if "seats" in first:  # `gh api --paginate --slurp`: one object per page
+        for page in doc:
+            if not isinstance(page, dict) or "seats" not in page:
+                raise ImportFormatError(f"{name}: an array mixing seats pages with other objects")
+            state.seats(name, page)
         return
     for number, rec in enumerate(doc, start=1):
         if not isinstance(rec, dict):
@@ -496,22 +509,45 @@ def _billing_csv(path: Path, state: _State) -> None:
         raise ImportFormatError(f"{path.name}: not a GitHub billing usage report (no {', '.join(missing)} column; "
                                 "header: " + ", ".join(header[:8]) + ")")
     for line, row in rows:
-        product = row[cols["product"]].strip().lower()
-        sku = row[cols["sku"]].strip().lower()
-        if product != "copilot" and not sku.startswith("copilot"):
-            state.other_products[product or "(no product)"] += 1
+        def cell(name: str) -> str | None:
+            col = cols.get(name)
+            return row[col] if col is not None and row[col].strip() else None
+
+        _billing_line(path.name, line, state, row[cols["product"]], row[cols["sku"]], row[date_col],
+                      row[cols["net_amount"]], cell("gross_amount"), cell("discount_amount"))
+
+
+def _billing_items(path: Path, items: list, state: _State) -> None:
+    """The REST billing usage report (``GET /organizations/{org}/settings/billing/usage``)."""
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            state.result.issue(path.name, number, "usage item is not an object")
             continue
-        try:
-            day = day_of(row[date_col], "date")
-            net = money(row[cols["net_amount"]])
-            gross = money(row[cols["gross_amount"]]) if row.get(cols.get("gross_amount", ""), "").strip() else None
-            disc = money(row[cols["discount_amount"]]) if row.get(cols.get("discount_amount", ""), "").strip() else None
-        except ValueError as exc:
-            state.result.issue(path.name, line, str(exc), sku or None)
-            continue
-        state.costs[(day, sku_category(sku))] += net
-        state.gross += gross if gross is not None else net
-        state.discount += disc if disc is not None else Decimal(0)
+        _billing_line(path.name, number, state, item.get("product"), item.get("sku"), item.get("date"),
+                      item.get("netAmount"), item.get("grossAmount"), item.get("discountAmount"))
+
+
+def _billing_line(file: str, where: int, state: _State, product: Any, sku: Any, date: Any, net: Any,
+                  gross: Any, discount: Any) -> None:
+    """One billing line: Copilot's net amount joins its day and category; others are counted."""
+    product = str(product or "").strip().lower()
+    sku = "_".join(str(sku or "").strip().lower().replace("-", " ").split())  # "Copilot Business" too
+    if "copilot" not in product and not sku.startswith("copilot"):
+        state.other_products[product or "(no product)"] += 1
+        return
+    try:
+        day = day_of(date, "date")
+        amount = money(net) if net is not None else None
+        if amount is None:
+            raise ValueError("no net_amount")
+        gross_amount = money(gross) if gross not in (None, "") else amount
+        discount_amount = money(discount) if discount not in (None, "") else Decimal(0)
+    except ValueError as exc:
+        state.result.issue(file, where, str(exc), sku or None)
+        return
+    state.costs[(day, sku_category(sku))] += amount
+    state.gross += gross_amount
+    state.discount += discount_amount
 
 
 def sku_category(sku: str) -> str:
