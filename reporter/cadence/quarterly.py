@@ -99,11 +99,31 @@ def _answer(doc: dict) -> Section:
         bullets.append(Bullet(f"Survey view (self-reported time saved, discounted): value {_num(survey['value'][1])} "
                               f"{survey['currency']}, ROI {survey['roi'][1]:.1f}x. It measures what people feel, the "
                               "comparison above what shipped; they are never added."))
-    for item in (doc.get("narrative") or {}).get("warnings", []):
+    warnings = (doc.get("narrative") or {}).get("warnings", [])
+    for item in warnings:
         bullets.append(Bullet("At risk: " + item["text"], "warning"))
+    if not warnings:
+        bullets.append(Bullet(_watch(doc)))
     for item in (doc.get("narrative") or {}).get("learnings", [])[:2]:
         bullets.append(Bullet(item["text"]))
     return Section("answer", "The answer", tuple(bullets))
+
+
+def _watch(doc: dict) -> str:
+    """Page 1 always says what is at risk: with no warning raised, the guardrails to watch."""
+    watch = []
+    cohorts = (doc["metrics"].get("change_failure_rate") or {}).get("by_cohort") or {}
+    ai, other = cohorts.get("ai") or {}, cohorts.get("non_ai") or {}
+    if ai.get("value") is not None and other.get("value") is not None:
+        watch.append(f"AI-touched deployments failed {fmt.percent(ai['value'])} of the time "
+                     f"(n {fmt.count(ai.get('n'))}) vs {fmt.percent(other['value'])} for others")
+    reverts = ((doc["breakdowns"].get("reverts") or {}).get("by_cohort")) or {}
+    r_ai, r_other = reverts.get("ai") or {}, reverts.get("non_ai") or {}
+    if r_ai.get("rate") is not None and r_other.get("rate") is not None:
+        watch.append(f"{fmt.percent(r_ai['rate'])} of AI-assisted PRs were reverted vs "
+                     f"{fmt.percent(r_other['rate'])} of others")
+    text = "At risk: no guardrail crossed its warning threshold this quarter"
+    return text + (". Watch: " + "; ".join(watch) + "." if watch else ".")
 
 
 def _capacity(doc: dict) -> Section:
@@ -268,13 +288,24 @@ def _guardrails(doc: dict) -> Section:
 
 
 def _scatter(doc: dict) -> tuple[ChartSpec, ...]:
-    points = [(r["ai_tokens"], r["contract_value"]) for r in doc["breakdowns"].get("releases") or []
-              if r.get("ai_tokens") and r.get("contract_value")]
+    """One currency per axis: contract values in different currencies are never plotted together."""
+    by_currency: dict[str, list[tuple[float, float]]] = {}
+    for r in doc["breakdowns"].get("releases") or []:
+        if r.get("ai_tokens") and r.get("contract_value"):
+            by_currency.setdefault(r.get("currency") or "", []).append((r["ai_tokens"], r["contract_value"]))
+    if not by_currency:
+        return ()
+    currency, points = max(by_currency.items(), key=lambda kv: (len(kv[1]), kv[0]))
     if len(points) < 3:
         return ()
+    left_out = sum(len(v) for k, v in by_currency.items() if k != currency)
+    note = f"; {left_out} release{'s' if left_out != 1 else ''} in other currencies not plotted" if left_out else ""
+    unit = f" {currency}" if currency else ""
     return (ChartSpec("scatter", "Contract value vs AI tokens per release — correlation, not causation",
-                      f"Scatter plot of {len(points)} releases: AI tokens used (x) against contract value (y).",
-                      {"points": points, "x": "AI tokens (millions)", "y": "contract value (thousands)"}),)
+                      f"Scatter plot of {len(points)} releases in{unit or ' one currency'}: AI tokens used (x) "
+                      f"against contract value (y){note}.",
+                      {"points": points, "x": "AI tokens (millions)", "y": f"contract value (thousands{unit})",
+                       "note": note.lstrip("; ")}),)
 
 
 def _appendix(doc: dict) -> tuple[Table, ...]:

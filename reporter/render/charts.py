@@ -144,7 +144,7 @@ def _bars(ax, data: dict) -> None:
 def _scatter(ax, data: dict) -> None:
     xs = [x / 1e6 for x, _ in data["points"]]
     ys = [y / 1e3 for _, y in data["points"]]
-    ax.scatter(xs, ys, s=14, color=ACCENT, edgecolor="white", linewidth=0.5)
+    ax.scatter(xs, ys, s=30, color=ACCENT, edgecolor="white", linewidth=0.6, zorder=3)
     ax.set_xlabel(data.get("x", ""))
     ax.set_ylabel(data.get("y", ""))
     ax.grid(axis="x")
