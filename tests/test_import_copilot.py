@@ -340,3 +340,11 @@ def test_28_day_report_records_say_what_to_import(tmp_path):
     result = import_copilot([ndjson(tmp_path / "u28.ndjson", [rec, rec])], ctx([]))
     assert result.rows == {}
     assert [i.line for i in result.issues] == [1, 2] and "users-1-day" in result.issues[0].reason
+
+
+def test_legacy_days_one_per_line_make_one_note(tmp_path):
+    lines = [{"date": "2024-11-04", "total_active_users": 1, "total_engaged_users": 1},
+             {"date": "2024-11-05", "total_active_users": 2, "total_engaged_users": 1}]
+    result = import_copilot([ndjson(tmp_path / "m.ndjson", lines)], ctx())
+    legacy = [n for n in result.notes if "legacy" in n]
+    assert len(legacy) == 1 and "2024-11-04 1/1, 2024-11-05 2/1" in legacy[0]

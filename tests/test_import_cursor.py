@@ -179,3 +179,13 @@ def test_end_to_end_rows_load_without_skips(tmp_path):
     inputs = load_inputs(folder, ZoneInfo("UTC"))
     assert inputs.skipped == []
     assert len(inputs["ai_usage"]) == 4 and list(inputs["ai_costs"]["amount"]) == [20.0]
+
+
+def test_an_explicit_day_wins_over_the_epoch_date(tmp_path):
+    # 1758151800000 is 2025-09-17T23:30:00Z; the record's own calendar day is the 18th
+    rec = {**day("developer@company.com", 1758151800000, agentRequests=1), "day": "2025-09-18"}
+    result = import_cursor([write(tmp_path / "u.json", {"data": [rec]})], ctx())
+    assert result.rows["ai_usage"][0]["date"] == "2025-09-18"
+    del rec["day"]
+    result = import_cursor([write(tmp_path / "u.json", {"data": [rec]})], ctx())
+    assert result.rows["ai_usage"][0]["date"] == "2025-09-17"  # epoch ms alone: the UTC day

@@ -138,7 +138,6 @@ class _State:
         self.org_level_days = 0
         self.flag_rows = Counter()
         self.teams: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # login -> day -> slugs
-        self.team_where: dict[str, str] = {}
         self.teams_known = 0
         self.teams_bots = 0
         self.seat_people: dict[str, str] = {}
@@ -207,7 +206,6 @@ class _State:
             self.teams_bots += 1
             return
         self.teams[login][day.isoformat()].add(slug)
-        self.team_where.setdefault(login, f"{file} line {line}")
 
     # -- seats -------------------------------------------------------------
 
@@ -373,16 +371,19 @@ def _is_team_record(rec: dict) -> bool:
 
 
 def _ndjson(path: Path, records: list[tuple[int, dict]], state: _State) -> None:
+    legacy = []
     for line, rec in records:
         if _is_team_record(rec):
             state.team_record(path.name, line, rec)
         elif "day" in rec or "user_login" in rec:
             state.usage_record(path.name, line, rec)
         elif "date" in rec and ("total_active_users" in rec or "total_engaged_users" in rec):
-            _legacy(path, [rec], state)  # a legacy day exported one per line
+            legacy.append((line, rec))  # legacy days exported one per line
         else:
             state.result.issue(path.name, line, "not a Copilot users or user-teams record "
                                                 f"(keys: {', '.join(sorted(rec)[:6])})")
+    if legacy:
+        _legacy(path, legacy, state)
 
 
 def _json_document(path: Path, doc: Any, state: _State) -> None:
@@ -418,7 +419,7 @@ def _json_document(path: Path, doc: Any, state: _State) -> None:
     if first is None:
         raise ImportFormatError(f"{name}: an array without objects")
     if "date" in first and "day" not in first and "user_login" not in first:
-        _legacy(path, doc, state)
+        _legacy(path, list(enumerate(doc, start=1)), state)
         return
     if "seats" in first:  # `gh api --paginate --slurp`: one object per page
         for page in doc:
@@ -439,12 +440,12 @@ def _json_document(path: Path, doc: Any, state: _State) -> None:
 # Legacy org metrics: what it can tell, as a note
 
 
-def _legacy(path: Path, days: list, state: _State) -> None:
+def _legacy(path: Path, days: list[tuple[int, Any]], state: _State) -> None:
     """Summarise the legacy org metrics in a note; it names no person, so no usage row is made."""
     name = path.name
     series: list[tuple[dt.date, int | None, int | None]] = []
     sums = Counter()
-    for number, day in enumerate(days, start=1):
+    for number, day in days:
         if not isinstance(day, dict):
             state.result.issue(name, number, "day is not an object")
             continue

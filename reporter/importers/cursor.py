@@ -117,7 +117,8 @@ class _State:
             self.result.issue(file, where, "not a person's email (a dashboard total row?)", email)
             return
         try:
-            raw_date = rec.get("date") if rec.get("date") not in (None, "") else rec.get("day")
+            # An explicit calendar "day" wins over "date" (epoch ms, taken in UTC), when both are sent.
+            raw_date = rec.get("day") if rec.get("day") not in (None, "") else rec.get("date")
             date = epoch_day(raw_date, "date")
             active = _active(rec.get("isActive"))
             values = {field: count(rec, field) or 0 for _, field, _ in FEATURES}
