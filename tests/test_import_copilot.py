@@ -147,12 +147,15 @@ def test_user_teams_add_only_unknown_logins(tmp_path):
         {"user_id": 3, "user_login": "monalisa", "day": "2026-05-07", "organization_id": "9", "team_id": 42,
          "slug": "frontend"},  # in the roster: its team stays the roster's, no row, no issue
         {"user_id": 4, "user_login": "zed", "day": "2026-05-07", "team_id": 42},  # no slug
+        {"user_id": 5, "user_login": "renovate[bot]", "day": "2026-05-07", "team_id": 42, "slug": "frontend"},
     ]
     result = import_copilot([ndjson(tmp_path / "teams.ndjson", lines)], ctx())
     # alice: latest day 2026-05-07 has backend and frontend -> the first alphabetically
     assert result.rows["people"] == [{"person": "alice", "team": "backend"}, {"person": "bob", "team": "frontend"}]
     assert [(i.line, i.record) for i in result.issues] == [(6, "zed")]
     assert "ai_usage" not in result.rows
+    assert any("1 membership rows left to the roster" in n for n in result.notes)
+    assert any("1 membership rows of bot accounts left out" in n for n in result.notes)
 
 
 # ---------------------------------------------------------------------------
@@ -328,10 +331,12 @@ def test_seats_pages_slurped_into_one_array(tmp_path):
         return {"total_seats": 3, "seats": [{"created_at": "2026-01-03T09:00:00Z", "assignee": {"login": x}}
                                             for x in logins]}
     path = tmp_path / "seats.json"
-    path.write_text(json.dumps([seat_page("a", "b"), seat_page("c")]), encoding="utf-8")
+    path.write_text(json.dumps([seat_page("a", "b"), seat_page("c", "a")]), encoding="utf-8")
     result = import_copilot([path], ctx([]))
     assert [r["person"] for r in result.rows["seats"]] == ["a", "b", "c"]
-    assert result.issues == [] and not any("of 3 seats" in n for n in result.notes)
+    # records are numbered across the pages: the repeated seat is the 4th in the file
+    assert [(i.line, i.record) for i in result.issues] == [(4, "a")]
+    assert "duplicate seat" in result.issues[0].reason and not any("of 3 seats" in n for n in result.notes)
 
 
 def test_28_day_report_records_say_what_to_import(tmp_path):

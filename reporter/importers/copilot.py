@@ -209,13 +209,14 @@ class _State:
 
     # -- seats -------------------------------------------------------------
 
-    def seats(self, file: str, doc: dict) -> None:
+    def seats(self, file: str, doc: dict, first: int = 1) -> int:
+        """One seats page; records are numbered from ``first`` (pages slurped into one file go on)."""
         seats = doc.get("seats")
         if not isinstance(seats, list):
             raise ImportFormatError(f"{file}: 'seats' is not a list")
         if isinstance(doc.get("total_seats"), int):
             self.seat_totals.append(doc["total_seats"])
-        for number, seat in enumerate(seats, start=1):
+        for number, seat in enumerate(seats, start=first):
             self.seats_seen += 1
             if not isinstance(seat, dict):
                 self.result.issue(file, number, "seat is not an object")
@@ -243,6 +244,7 @@ class _State:
                 self.pending_cancellation += 1
             self.result.add("seats", {"tool": TOOL, "person": person, "assigned_at": assigned,
                                       "last_activity_at": last})
+        return first + len(seats)
 
     # -- notes -------------------------------------------------------------
 
@@ -265,6 +267,8 @@ class _State:
         elif self.teams_known:
             notes.append(f"Copilot user-teams: all {self.teams_known} membership rows are for people the roster "
                          "knows; their roster team is kept, no people rows added.")
+        if self.teams_bots:
+            notes.append(f"Copilot user-teams: {self.teams_bots} membership rows of bot accounts left out of people.")
         if self.flag_rows:
             parts = ", ".join(f"{n} '{f}'" for f, n in sorted(self.flag_rows.items()))
             notes.append(f"Copilot users report: {parts} rows without counts stand for a used_agent/used_chat flag "
@@ -422,10 +426,11 @@ def _json_document(path: Path, doc: Any, state: _State) -> None:
         _legacy(path, list(enumerate(doc, start=1)), state)
         return
     if "seats" in first:  # `gh api --paginate --slurp`: one object per page
+        number = 1
         for page in doc:
             if not isinstance(page, dict) or "seats" not in page:
                 raise ImportFormatError(f"{name}: an array mixing seats pages with other objects")
-            state.seats(name, page)
+            number = state.seats(name, page, number)
         return
     for number, rec in enumerate(doc, start=1):
         if not isinstance(rec, dict):
