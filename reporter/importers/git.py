@@ -237,7 +237,7 @@ def _import_repo(path: Path, ctx: ImportContext, result: ImportResult, seen_shas
     for num in sorted(by_number):
         i = by_number[num]
         merged = committed[i]
-        if is_merge[i] and len(parents_of[i]) > 1 and len(parent_shas[i]) > 1 and parent_shas[i][1] in index:
+        if is_merge[i] and parent_shas[i][1] in index:  # the branch tip is known: its author
             p2 = index[parent_shas[i][1]]
             author = _author(emails[p2], names[p2], ctx)
             first = earliest.get(i)
