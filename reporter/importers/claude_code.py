@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import ImportContext, ImportFormatError, ImportResult, money_from_cents
-from .copilot import count, day_of, load_json_or_ndjson
+from .base import count, day_of, load_json_or_ndjson
 
 TOOL = "claude-code"
 FEATURE = "cli"  # Claude Code is one agentic surface; terminal_type is where it ran, not a feature

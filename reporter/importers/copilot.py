@@ -19,14 +19,13 @@ reference" pages; the mapping decisions are documented where they are made.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .base import (ImportContext, ImportFormatError, ImportResult, _read_text, iter_ndjson, load_json,
-                   money, parse_time, read_csv_dicts)
+from .base import (ImportContext, ImportFormatError, ImportResult, count, day_of, load_json_or_ndjson, money,
+                   parse_time, read_csv_dicts)
 from .people import is_bot
 
 TOOL = "copilot"
@@ -63,66 +62,6 @@ def import_copilot(paths: list[Path], ctx: ImportContext) -> ImportResult:
 
 # ---------------------------------------------------------------------------
 # Reading: JSON document, NDJSON or text, by content
-
-
-def load_json_or_ndjson(path: Path, result: ImportResult) -> tuple[str, Any]:
-    """('json', document), ('ndjson', [(line, object)]) or ('text', None), judged by content.
-
-    A file whose first non-blank line is a complete JSON object and that has more lines is
-    NDJSON (a bad line is an issue, the others count); any other file starting with ``{`` or
-    ``[`` is one JSON document, and a truncated one fails naming its line and column.
-    """
-    text = _read_text(path)
-    stripped = text.lstrip()
-    if not stripped:
-        raise ImportFormatError(f"{path.name}: empty file")
-    if stripped[0] not in "[{":
-        return "text", None
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > 1 and stripped[0] == "{":
-        try:
-            first = json.loads(lines[0])
-        except json.JSONDecodeError:
-            first = None
-        if isinstance(first, dict):
-            return "ndjson", list(iter_ndjson(path, result))
-    return "json", load_json(path)
-
-
-def count(record: dict, key: str, required: bool = False) -> int | None:
-    """A non-negative integer count; absent is None (or an error when ``required``)."""
-    value = record.get(key)
-    if value is None or value == "":
-        if required:
-            raise ValueError(f"no {key}")
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"{key} is not a count: {value!r}")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int):
-        raise ValueError(f"{key} is not a whole number: {value!r}")
-    if value < 0:
-        raise ValueError(f"{key} is negative: {value}")
-    return value
-
-
-def day_of(value: Any, what: str = "day") -> dt.date:
-    """A calendar day from ``YYYY-MM-DD`` or an ISO timestamp (taken in UTC)."""
-    if value is None or value == "":
-        raise ValueError(f"no {what}")
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        stamp = parse_time(text)
-    except ValueError:
-        raise ValueError(f"{what} is not a date: {text[:40]!r}") from None
-    return stamp.date()
 
 
 # ---------------------------------------------------------------------------

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .base import ImportContext, ImportFormatError, ImportResult, money_from_cents, read_csv_dicts
-from .copilot import count, day_of, load_json_or_ndjson
+from .base import count, day_of, load_json_or_ndjson
 
 TOOL = "cursor"
 CURRENCY = "USD"  # Cursor bills teams in US dollars; the API reports cents without a currency

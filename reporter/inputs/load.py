@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Collection, Sequence
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from ..hashing import sha256_file as _sha256
 from ..errors import InputError
 from .readers import ROW, read_file
 from .spec import DATASETS, FILE_EXTENSIONS
@@ -37,13 +37,6 @@ class Inputs:
     def __getitem__(self, dataset: str) -> pd.DataFrame:
         return self.frames[dataset]
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def discover(input_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:

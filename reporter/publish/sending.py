@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config, load_config
-from ..errors import DeliveryError, InputError
+from ..errors import InputError
 from . import mail
 
 

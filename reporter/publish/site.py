@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import json
 import os
 import re
@@ -37,7 +36,8 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from ..assets import templates_dir
-from ..errors import EXIT_DELIVERY, DeliveryError, ReporterError
+from ..hashing import sha256_file as _sha256
+from ..errors import EXIT_DELIVERY, DeliveryError
 
 try:  # POSIX only; elsewhere publishers are not serialised
     import fcntl
@@ -126,13 +126,6 @@ def _neg(text: str) -> tuple[int, ...]:
 
 # --- reading report folders -------------------------------------------------------------------
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _number(value) -> float | int | None:
