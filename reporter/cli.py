@@ -252,11 +252,13 @@ def _import_sources_help() -> str:
               help="reporter.yaml (AI-detection rules, time zone). Default: OUT/reporter.yaml if present.")
 @click.option("--project", metavar="NAME", help="devlake: the project (project_mapping) to import. "
               "Default: the only project, else all.")
+@click.option("--per-repo", is_flag=True, help="devlake: one deployment per pipeline and repo (DevLake's per-PR "
+              "deploy times, a service per repo) instead of one per pipeline (DevLake's deployment count).")
 @click.option("--strict", is_flag=True, help="Write nothing when any record is invalid.")
 @click.option("--dry-run", is_flag=True, help="Show what would change without writing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success but problems.")
 def import_(source: str, paths: tuple[Path, ...], out_dir: Path, config_path: Path | None,
-            project: str | None, strict: bool, dry_run: bool, quiet: bool) -> None:
+            project: str | None, per_repo: bool, strict: bool, dry_run: bool, quiet: bool) -> None:
     """Turn native exports (GitHub, git, Copilot, Claude Code, Cursor, DevLake) into canonical files.
 
     Merges into what OUT already holds, keyed by id (or date, person and tool), so importing
@@ -280,7 +282,7 @@ def import_(source: str, paths: tuple[Path, ...], out_dir: Path, config_path: Pa
         from .importers.run import import_into
 
         run = import_into(source, list(paths), out_dir, config, strict=strict, dry_run=dry_run,
-                          options={"project": project})
+                          options={"project": project, "per_repo": per_repo})
         if not dry_run:
             write_issue_log(out_dir, run)
     except ReporterError as exc:

@@ -115,6 +115,7 @@ class ImportSource:
     source: str
     paths: tuple[str, ...]
     project: str | None = None  # devlake: the project_mapping project to import
+    per_repo: bool = False  # devlake: one deployment per pipeline and repo
 
 
 @dataclass(frozen=True)
@@ -423,7 +424,12 @@ def _parse_imports(where: "_Where", value: Any, path: str) -> tuple[ImportSource
         project = None if m.get("project") is None else where.string(m["project"], f"{p}.project")
         if project is not None and source != "devlake":
             where.fail(f"{p}.project", "only the devlake source has projects")
-        out.append(ImportSource(source, tuple(where.string(x, f"{p}.paths") for x in paths), project))
+        per_repo = m.get("per_repo", False)
+        if not isinstance(per_repo, bool):
+            where.fail(f"{p}.per_repo", f"expected true or false, got {per_repo!r}")
+        if per_repo and source != "devlake":
+            where.fail(f"{p}.per_repo", "only the devlake source has this option")
+        out.append(ImportSource(source, tuple(where.string(x, f"{p}.paths") for x in paths), project, per_repo))
     return tuple(out)
 
 

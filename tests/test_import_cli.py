@@ -128,3 +128,30 @@ def test_project_option_reaches_devlake_and_only_devlake(tmp_path):
     assert other.exit_code == 4 and "no project 'nope'" in other.output
     wrong = runner.invoke(main, ["import", "git", str(tmp_path), "--out", str(tmp_path / "c"), "--project", "x"])
     assert wrong.exit_code == 4 and "--project does not apply to git" in wrong.output
+
+
+def test_per_repo_gives_one_deployment_per_pipeline_and_repo(tmp_path):
+    import csv
+
+    import pytest
+
+    fixtures = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "devlake" / "change_lead_time"
+    if not fixtures.is_dir():
+        pytest.skip("shared/conformance is not beside this checkout")
+    runner = CliRunner()
+    ids = {}
+    for flag in ([], ["--per-repo"]):
+        out = tmp_path / ("split" if flag else "pipeline")
+        result = runner.invoke(main, ["import", "devlake", str(fixtures), "--out", str(out), *flag])
+        assert result.exit_code == 0, result.output
+        with (out / "deployments.csv").open() as fh:
+            ids[bool(flag)] = sorted(r["id"] for r in csv.DictReader(fh))
+    # By hand from cicd_deployment_commits.csv (both projects, as no --project is given): pipelines
+    # 1, 2, 4, 6 and 7 deploy two repos each; 5, 8, 9 and 10 deploy one.
+    assert ids[False] == sorted(f"pipeline{i}" for i in (1, 2, 4, 5, 6, 7, 8, 9, 10))
+    assert ids[True] == sorted(["pipeline1:REPO111", "pipeline1:REPO222", "pipeline10", "pipeline2:REPO111",
+                         "pipeline2:REPO333", "pipeline4:REPO111", "pipeline4:REPO222", "pipeline5",
+                         "pipeline6:REPO111", "pipeline6:REPO222", "pipeline7:REPO111", "pipeline7:REPO333",
+                         "pipeline8", "pipeline9"])
+    wrong = runner.invoke(main, ["import", "git", str(tmp_path), "--out", str(tmp_path / "c"), "--per-repo"])
+    assert wrong.exit_code == 4 and "--per-repo does not apply to git" in wrong.output

@@ -670,4 +670,5 @@ def import_devlake_project(paths: list[Path], ctx: ImportContext, project: str |
 def import_devlake(paths: list[Path], ctx: ImportContext) -> ImportResult:
     """Registry entry point: ``--project`` (ctx.options), else the single project of project_mapping,
     else all of them (with a note)."""
-    return import_devlake_project(paths, ctx, project=ctx.options.get("project"))
+    return import_devlake_project(paths, ctx, project=ctx.options.get("project"),
+                                  split_by_repo=bool(ctx.options.get("per_repo")))

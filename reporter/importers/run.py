@@ -43,7 +43,7 @@ def roster_from(folder: Path | None) -> tuple[PeopleMap, str | None]:
 
 
 # Options an importer understands, by source.
-OPTIONS: dict[str, tuple[str, ...]] = {"devlake": ("project",)}
+OPTIONS: dict[str, tuple[str, ...]] = {"devlake": ("project", "per_repo")}
 
 
 def run_import(source: str, paths: list[Path], config: Config, roster_dir: Path | None,
@@ -55,10 +55,11 @@ def run_import(source: str, paths: list[Path], config: Config, roster_dir: Path 
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise InputError(f"{source}: no such file or folder: {', '.join(missing)}")
-    options = {k: v for k, v in (options or {}).items() if v is not None}
+    options = {k: v for k, v in (options or {}).items() if v not in (None, False)}
     unknown = [k for k in options if k not in OPTIONS.get(source, ())]
     if unknown:
-        raise InputError(f"--{unknown[0]} does not apply to {source}"
+        flag = unknown[0].replace("_", "-")
+        raise InputError(f"--{flag} does not apply to {source}"
                          + (f" (it applies to {', '.join(s for s, o in OPTIONS.items() if unknown[0] in o)})"
                             if any(unknown[0] in o for o in OPTIONS.values()) else ""))
     if people is None:
