@@ -149,6 +149,14 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         details["backlog_by_initiative"] = outcomes.backlog(suite)
     series = trends.series(prep, config, period, TREND_PERIODS[cadence],
                            coverage.first_day if coverage else None)
+    weekly_series = None
+    if cadence == "quarterly":  # the quarter week by week: the evidence even without a previous quarter
+        from .periods import period_containing
+
+        first_week = period_containing("weekly", period.start)
+        last_week = period_containing("weekly", period.last_day())
+        weeks = (last_week.start - first_week.start).days // 7 + 1
+        weekly_series = trends.series(prep, config, last_week, weeks, coverage.first_day if coverage else None)
     tz = config.tz
     start, end = period.utc_bounds(tz)
     doc = {
@@ -173,6 +181,7 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         "metrics": metrics,
         "breakdowns": details,
         "trends": series,
+        **({"weekly_trends": weekly_series} if weekly_series is not None else {}),
         "data_quality": {
             "skipped_rows": len({(i.file, i.row) for i in inputs.skipped}),
             "skipped": [i.as_dict() for i in inputs.skipped],

@@ -57,6 +57,18 @@ def test_difference_in_differences_by_hand(scenario):
     assert did["pre_trend"]["slope"] == pytest.approx(0.0) and did["pre_trend"]["parallel"] is True
     # post weeks of T inside Q2: 2026-05-04 .. 2026-06-29 = 9 weeks x 5 engineers = 45 engineer-weeks
     assert did["treated_engineer_weeks"] == 45
+    # The chart's series: the panel starts at max(first day, rollout - 13 weeks) = 2026-03-30 (W14) and
+    # ends with the quarter (the week of 2026-06-29, W27): 14 weeks; T 2.0 then 3.0 from W19, C 2.0 then 2.4.
+    series = did["series"]
+    assert series["weeks"] == [f"2026-W{w}" for w in range(14, 28)]
+    assert series["adopting"] == [2.0] * 5 + [3.0] * 9
+    assert series["comparison"] == [2.0] * 5 + [2.4] * 9
+    assert series["rollouts"] == {"T": "2026-W19"}
+    # The quarter week by week (weekly_trends): ISO weeks W14 (30 Mar, holding 1 April) to W27 (29 Jun).
+    # The first record is Tuesday 31 March, so W14 is not fully covered: None, not a low count.
+    weekly = doc["weekly_trends"]
+    assert weekly["periods"][0] == "2026-W14" and weekly["periods"][-1] == "2026-W27"
+    assert weekly["merged_prs"] == [None] + [20] * 4 + [27] * 9
 
 
 def test_capacity_cost_and_roi_by_hand(scenario):

@@ -305,7 +305,62 @@ def _scatter(doc: dict) -> tuple[ChartSpec, ...]:
                       f"Scatter plot of {len(points)} releases in{unit or ' one currency'}: AI tokens used (x) "
                       f"against contract value (y){note}.",
                       {"points": points, "x": "AI tokens (millions)", "y": f"contract value (thousands{unit})",
-                       "note": note.lstrip("; ")}),)
+                       "note": note.lstrip("; "), "chapter": "revenue"}),)
+
+
+def _question_charts(doc: dict) -> tuple[ChartSpec, ...]:
+    """The evidence under the questions, week by week inside the quarter (data['chapter'] places it)."""
+    charts = []
+    weekly = doc.get("weekly_trends") or {}
+    m = doc["metrics"]
+    cycle = weekly.get("pr_cycle_time_hours") or []
+    if sum(v is not None for v in cycle) >= 2:
+        cohorts = m["pr_cycle_time_hours"].get("by_cohort") or {}
+        ai, other = (cohorts.get("ai") or {}).get("value"), (cohorts.get("non_ai") or {}).get("value")
+        title = "PR cycle time by week" + (f": AI-assisted {fmt.hours(ai)}, other PRs {fmt.hours(other)} "
+                                           "at the quarter's median" if ai is not None and other is not None else "")
+        charts.append(ChartSpec(
+            "trend", title,
+            f"Line chart of weekly median PR cycle time in hours over the {len(cycle)} weeks of {doc['period']}, "
+            "all, AI-assisted and other PRs.",
+            {"x": weekly["periods"], "series": {"All PRs": cycle, "AI-assisted": weekly.get("pr_cycle_time_hours_ai"),
+                                                "Other PRs": weekly.get("pr_cycle_time_hours_non_ai")},
+             "unit": "hours", "chapter": "speed"}))
+    did = (doc.get("capacity") or {}).get("difference_in_differences") or {}
+    series = did.get("series") or {}
+    if series.get("weeks") and sum(v is not None for v in series.get("adopting") or []) >= 2:
+        weeks = series["weeks"]
+        markers = [(weeks.index(w), f"{team} rollout") for team, w in sorted(series["rollouts"].items(),
+                                                                            key=lambda kv: (kv[1], kv[0]))
+                   if w in weeks]
+        parallel = (did.get("pre_trend") or {}).get("parallel")
+        if series.get("comparison") is None:
+            title = "Adopting teams before and after rollout (no comparison group: weaker evidence)"
+        elif parallel is False:
+            title = "The groups already diverged before the rollouts, so the estimate is weak"
+        else:
+            title = "Adopting and comparison teams moved in parallel before the rollouts"
+        lines = {"Adopting teams": series["adopting"]}
+        if series.get("comparison") is not None:
+            lines["Comparison teams"] = series["comparison"]
+        charts.append(ChartSpec(
+            "trend", title,
+            f"Line chart of weekly merged PRs per engineer-week for the adopting teams ({', '.join(did['treated'])})"
+            + (f" and the comparison teams ({', '.join(did['control'])})" if did.get("control") else "")
+            + f", {weeks[0]} to {weeks[-1]}, with each team's AI rollout marked.",
+            {"x": weeks, "series": lines, "unit": "merged PRs per engineer-week", "markers": markers,
+             "chapter": "capacity"}))
+    deploys = weekly.get("deployments") or []
+    if any(deploys):
+        rate = m["change_failure_rate"].get("value")
+        charts.append(ChartSpec(
+            "bars", "Deployments and change failure rate by week"
+            + (f": {fmt.percent(rate)} of the quarter's deployments failed" if rate is not None else ""),
+            f"Bar chart of weekly production deployments with the weekly change failure rate as a line, "
+            f"{len(deploys)} weeks of {doc['period']}.",
+            {"x": weekly["periods"], "bars": deploys, "line": weekly.get("change_failure_rate"),
+             "unit": "deployments", "chapter": "risk"}))
+    return tuple(charts)
 
 
 def _appendix(doc: dict) -> tuple[Table, ...]:
@@ -343,7 +398,7 @@ def build_quarterly(doc: dict, reproduce: str) -> QuarterlyReport:
             ("security_findings", "security"))),
         headlines=_headlines(doc), answer=_answer(doc),
         chapters=(_speed(doc), _capacity(doc), _cost(doc), _risk(doc), _sure(doc), _ebm(doc), _guardrails(doc)),
-        charts=_scatter(doc), stories=narrative_stories(doc), appendix=_appendix(doc), definitions=DEFINITIONS,
+        charts=_question_charts(doc) + _scatter(doc), stories=narrative_stories(doc), appendix=_appendix(doc), definitions=DEFINITIONS,
         data_quality=(f"{doc['data_quality']['skipped_rows']} invalid input rows skipped"
                       if doc["data_quality"]["skipped_rows"] else "No invalid input rows") + ".",
         reproduce=reproduce,

@@ -83,7 +83,26 @@ def difference_in_differences(prep: Prepared, config: Config, quarter: Period, f
         "team_weeks": int(len(panel)),
         "pre_trend": _pre_trend(cells["treated"], rng, resamples, confidence) if with_control else None,
         "resamples": resamples, "confidence": confidence,
+        "series": group_series(panel, treated, control if with_control else [], rollouts),
     }
+
+
+def group_series(panel: pd.DataFrame, treated: list[str], control: list[str], rollouts: dict) -> dict:
+    """Weekly merged PRs per engineer-week of the adopting and the comparison teams (pooled, so
+    engineer-weighted), with each rollout's week: the picture behind the estimate and its pre-trend."""
+    weeks = sorted(panel["week"].unique())
+
+    def rate(teams: list[str]) -> list[float | None]:
+        sums = panel[panel["team"].isin(teams)].groupby("week")[["prs", "engineers"]].sum()
+        return [round(float(sums.at[w, "prs"] / sums.at[w, "engineers"]), 4)
+                if w in sums.index and sums.at[w, "engineers"] else None for w in weeks]
+
+    def week_id(day: pd.Timestamp) -> str:
+        year, week, _ = day.date().isocalendar()
+        return f"{year}-W{week:02d}"
+
+    return {"weeks": [week_id(w) for w in weeks], "adopting": rate(treated), "comparison": rate(control) if control
+            else None, "rollouts": {t: week_id(pd.Timestamp(rollouts[t])) for t in treated}}
 
 
 def _cells(panel: pd.DataFrame, treated: list[str], control: list[str], rollouts: dict, quarter: Period) -> dict:

@@ -81,7 +81,8 @@ def _trend(ax, data: dict) -> None:
     x = list(range(len(data["x"])))
     styles = {"All PRs": (ACCENT, "-", "o"), "AI-assisted": (SECOND, "--", "s"), "Other PRs": (THIRD, ":", "^"),
               "Support tickets": (ACCENT, "-", "o"), "Escaped defects": (BAD, "--", "s"),
-              "Incidents": (THIRD, ":", "^")}
+              "Incidents": (THIRD, ":", "^"), "Adopting teams": (ACCENT, "-", "o"),
+              "Comparison teams": (THIRD, "--", "^")}
     for name, values in data["series"].items():
         if not values:
             continue
@@ -92,6 +93,11 @@ def _trend(ax, data: dict) -> None:
                     markersize=2.5, label=name, linewidth=1.8 if name == "All PRs" else 1.1)
     if data.get("baseline") is not None:
         ax.axhline(data["baseline"], color=INK, linewidth=0.8, linestyle=(0, (4, 3)), label="baseline")
+    for index, label in data.get("markers") or []:  # events such as a team's AI rollout
+        ax.axvline(index, color=MUTED, linewidth=0.7, linestyle=(0, (2, 2)), zorder=1)
+        ax.annotate(label, (index, 0.02), xycoords=("data", "axes fraction"), xytext=(0, 2),
+                    textcoords="offset points", fontsize=6, color=INK, va="bottom", ha="center", rotation=90,
+                    bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"}, zorder=4)
     ax.set_xticks(x[::2], _short(data["x"])[::2])
     ax.set_ylabel(data.get("unit", ""))
     ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.08)
