@@ -179,7 +179,8 @@ def publish(site_dir: Path, from_dir: Path, reports: tuple[Path, ...], quiet: bo
 @click.option("--report", "report_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Send an already built report folder (holding report.pdf and metrics.json) instead.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="reporter.yaml (delivery.email). Default: INPUT/reporter.yaml if present.")
+              help="reporter.yaml (delivery.email). Default: INPUT/reporter.yaml if present; with --report, "
+                   "only the file given here.")
 @click.option("--period", "period_id", metavar="ID", help="Period to build, as for `reporter build`.")
 @click.option("--out", "out_dir", default=Path("reports"), show_default=True, type=click.Path(path_type=Path),
               help="Where a built report is written (OUT/<cadence>/<period>/).")
