@@ -217,6 +217,16 @@ def test_for_each_team_binds_team_and_records_team_evidence(tmp_path):
         "metrics": ["pickup_time_hours"]}]
 
 
+def test_subject_names_what_a_rule_without_a_team_is_about(tmp_path):
+    result = run(tmp_path, [rule(id="large-prs", kind="decision", cadences=["monthly"], subject=" large AI-assisted PRs ",
+                                 text="Hold large AI-assisted PRs: {{ m.merged_prs.value | count }} merged.")],
+                 cadence="monthly")
+    (item,) = result["decisions"]
+    assert (item["team"], item["subject"]) == (None, "large AI-assisted PRs")
+    plain = run(tmp_path, [rule(id="plain")])
+    assert "subject" not in plain["learnings"][0]
+
+
 def test_for_each_team_orders_by_team_and_skips_other(tmp_path):
     result = run(tmp_path, [rule(id="every-team", for_each="team", text="Team {{ team }} is listed.")])
     assert [(i["team"], i["text"]) for i in result["learnings"]] == [
@@ -346,6 +356,8 @@ def test_rule_error_prefix_has_file_line_and_id(tmp_path):
     ({"priority": "high"}, "priority must be a whole number"),
     ({"for_each": "teams"}, "for_each must be one of team, release, got 'teams' (did you mean 'team'?)"),
     ({"enabled": "no"}, "enabled must be true or false"),
+    ({"subject": ""}, "subject must be a short text"),
+    ({"subject": "large PRs", "for_each": "team"}, "subject names what a rule is about when it is not a team"),
     ({"when": {"metric": "pickup_time", "change": "up"}},
      "when: unknown metric 'pickup_time' (did you mean 'pickup_time_hours'?)"),
     ({"when": {"all": [{"metric": "pickup_time_hours", "op": "=>", "value": 1}]}},

@@ -159,7 +159,7 @@ def _decisions(doc: dict) -> tuple[Decision, ...]:
     for item in (doc.get("narrative") or {}).get("decisions", []):
         verb = item["text"].split(" ", 1)[0].rstrip(":")
         evidence = "; ".join(f"{e['path'].split('.')[1]} {e['shown']}" for e in item["evidence"][:3])
-        out.append(Decision(item.get("team") or "organisation", verb, item["text"], evidence))
+        out.append(Decision(item.get("team") or item.get("subject") or "organisation", verb, item["text"], evidence))
     return tuple(out)
 
 

@@ -97,5 +97,8 @@ def _item(rule: Rule, doc: Mapping, cadence: str, team: str | None, release: int
         return None
     honesty.check_item(rule, text, rendered.evidence, rendered.strings, cadence=cadence,
                        causal_support=causal_support)
-    return {"id": rule.id, "kind": rule.kind, "text": text, "priority": rule.priority, "team": team,
+    item = {"id": rule.id, "kind": rule.kind, "text": text, "priority": rule.priority, "team": team,
             "evidence": rendered.evidence, "metrics": list(rule.metrics)}
+    if rule.subject:
+        item["subject"] = rule.subject
+    return item

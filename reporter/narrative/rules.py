@@ -32,7 +32,7 @@ KNOWN_METRICS: frozenset[str] = frozenset({
     "ai_spend",
 })
 REQUIRED_KEYS = ("id", "kind", "cadences", "when", "text")
-OPTIONAL_KEYS = ("priority", "for_each", "enabled", "description")
+OPTIONAL_KEYS = ("priority", "for_each", "enabled", "description", "subject")
 RULE_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 FILE_KEYS = ("rules",)
 DEFAULT_PRIORITY = 50
@@ -59,6 +59,7 @@ class Rule:
     metrics: tuple[str, ...]
     enabled: bool = True
     template: jinja2.Template | None = field(default=None, repr=False)
+    subject: str | None = None  # what an item is about when it is not a team ("large AI-assisted PRs")
 
     @property
     def where(self) -> str:
@@ -168,6 +169,11 @@ def _build(path: Path, line: int, index: int, item: Any, written: list[str], kno
         raise fail(f"enabled must be true or false, got {enabled!r}")
     if "description" in item and not isinstance(item["description"], str):
         raise fail("description must be text")
+    subject = item.get("subject")
+    if subject is not None and (not isinstance(subject, str) or not subject.strip()):
+        raise fail("subject must be a short text, such as 'large AI-assisted PRs'")
+    if subject is not None and for_each == "team":
+        raise fail("subject names what a rule is about when it is not a team; drop it or for_each: team")
     try:
         metrics = conditions.validate(item["when"], known, for_each)
     except conditions.ConditionError as exc:
@@ -181,7 +187,8 @@ def _build(path: Path, line: int, index: int, item: Any, written: list[str], kno
         raise fail(str(exc)) from None
     return Rule(id=rule_id, kind=kind, cadences=tuple(dict.fromkeys(cadences)), priority=priority,
                 for_each=for_each, when=item["when"], text=text, source=path, line=line,
-                metrics=tuple(metrics), enabled=enabled, template=template)
+                metrics=tuple(metrics), enabled=enabled, template=template,
+                subject=subject.strip() if subject else None)
 
 
 def _rule_files(folder: Path) -> list[Path]:
