@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +15,12 @@ import pandas as pd
 
 from .config import Config, load_config
 from .errors import ReporterError
+from .files import write_atomic
 from .inputs.load import Inputs, load_inputs
 from .metrics.prepare import prepare
 from .metrics import breakdowns, outcomes, trends
 from .metrics.suite import DATASETS_USED, Suite, make_window
-from .periods import Period, last_complete, last_complete_covered, parse_period, preceding
+from .periods import Period, last_complete, last_complete_covered, parse_period, period_containing, preceding
 
 SCHEMA_VERSION = 1
 TREND_PERIODS = {"weekly": 12, "monthly": 6, "quarterly": 4}
@@ -151,8 +150,6 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
                            coverage.first_day if coverage else None)
     weekly_series = None
     if cadence == "quarterly":  # the quarter week by week: the evidence even without a previous quarter
-        from .periods import period_containing
-
         first_week = period_containing("weekly", period.start)
         last_week = period_containing("weekly", period.last_day())
         weeks = (last_week.start - first_week.start).days // 7 + 1
@@ -251,20 +248,6 @@ def _clean(value):
 
 def to_json(doc: dict) -> str:
     return json.dumps(_clean(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

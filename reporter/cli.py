@@ -37,7 +37,7 @@ def _echo_publish(site_dir: Path, result) -> None:
              (("added", result.added), ("replaced", result.replaced)) if keys]
     if result.unchanged:
         parts.append(f"{len(result.unchanged)} unchanged")
-    if getattr(result, "dropped", ()):
+    if result.dropped:
         parts.append(f"dropped from the index (folder deleted by hand): {', '.join(result.dropped)}")
     if result.latest_updated:
         parts.append("latest: " + ", ".join(f"{c} -> {result.latest[c]}" for c in result.latest_updated))

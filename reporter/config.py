@@ -440,15 +440,13 @@ def _parse_delivery(where: "_Where", value: Any, path: str) -> Delivery:
     if m.get("email") is not None:
         p = f"{path}.email"
         e = where.mapping(m["email"], p)
-        allowed = {"to", "from", "smtp_host", "smtp_port", "smtp_security", "subject_prefix"}
         for key in e:
             if str(key).lower() in ("password", "username", "user", "smtp_password", "smtp_username"):
                 raise ConfigError(f"{where.source}: key '{p}.{key}': credentials are never read from the "
                                   "config file; set the environment variables SMTP_USERNAME and SMTP_PASSWORD")
-            if key not in allowed:
-                hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                tip = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(sorted(allowed))}"
-                raise ConfigError(f"{where.source}: unknown key '{p}.{key}'{tip}")
+        # YAML says `from` (a Python keyword), the dataclass `sender`.
+        where.known(e, p, None, allowed=sorted({"from", "smtp_host", "smtp_port", "smtp_security",
+                                                "subject_prefix", "to"}))
         kwargs: dict[str, Any] = {}
         if "to" in e:
             to = e["to"]
@@ -491,8 +489,10 @@ class _Where:
             self.fail(path, f"expected a mapping, got {type(value).__name__}")
         return value
 
-    def known(self, m: dict, path: str, cls: type) -> None:
-        allowed = [name for name in cls.__dataclass_fields__ if name != "source_dir"]
+    def known(self, m: dict, path: str, cls: type | None, allowed: list[str] | None = None) -> None:
+        """Every key of ``m`` is a field of ``cls`` (or one of ``allowed``), else an error with a hint."""
+        if allowed is None:
+            allowed = [name for name in cls.__dataclass_fields__ if name != "source_dir"]
         for key in m:
             if key not in allowed:
                 hint = difflib.get_close_matches(str(key), allowed, n=1)

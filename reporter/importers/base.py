@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .people import PeopleMap
 
 
 class ImportFormatError(InputError):
@@ -50,8 +51,8 @@ class ImportResult:
 
     def add(self, dataset: str, row: dict[str, Any]) -> None:
         """Add one canonical row; None and '' become missing, everything else text."""
-        self.rows.setdefault(dataset, []).append(
-            {k: canonical_text(v) for k, v in row.items() if canonical_text(v) != ""})
+        cells = ((k, canonical_text(v)) for k, v in row.items())
+        self.rows.setdefault(dataset, []).append({k: text for k, text in cells if text != ""})
 
     def issue(self, file: str | Path, line: int | None, reason: str, record: Any = None) -> None:
         self.issues.append(ImportIssue(Path(file).name, line, reason, None if record is None else str(record)))
@@ -287,9 +288,7 @@ Importer = Callable[[list[Path], "ImportContext"], ImportResult]
 class ImportContext:
     """What an importer may consult: the people map (identities) and the configuration."""
 
-    people: "PeopleMap"
+    people: PeopleMap
     config: Any  # reporter.config.Config
     options: dict[str, str] = field(default_factory=dict)  # source-specific (devlake: project)
 
-
-from .people import PeopleMap  # noqa: E402  (circular-free: people imports nothing from here)

@@ -16,7 +16,7 @@ from ..config import Config
 from ..errors import InputError
 from ..inputs.readers import ROW
 from ..inputs.validate import Issue
-from .merge import _combine
+from .merge import combine_rows
 from .run import roster_from, run_import
 
 
@@ -37,7 +37,7 @@ def imported_frames(config: Config, input_dir: Path, strict: bool = False
         combined: dict[str, list[dict[str, str]]] = {}
         merge_issues: list = []
         for dataset, rows in sorted(run.result.rows.items()):
-            combined[dataset] = list(_combine(dataset, rows, merge_issues).values())
+            combined[dataset] = list(combine_rows(dataset, rows, merge_issues).values())
         issues.extend(merge_issues)
         if strict and issues:
             head = "\n".join("  " + i.describe() for i in issues[:10])

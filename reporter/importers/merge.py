@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..files import write_atomic
 from ..inputs.spec import DATASETS, FILE_EXTENSIONS
 from .base import ImportFormatError, ImportIssue, ImportResult
 
@@ -63,7 +62,8 @@ def _natural(value: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", value))
 
 
-def _combine(dataset: str, rows: list[dict[str, str]], issues: list[ImportIssue]) -> dict[tuple, dict[str, str]]:
+def combine_rows(dataset: str, rows: list[dict[str, str]], issues: list[ImportIssue]
+                 ) -> dict[tuple, dict[str, str]]:
     """One row per key: additive datasets sum their amounts, others keep the first and report."""
     key_cols = merge_key(dataset)
     out: dict[tuple, dict[str, str]] = {}
@@ -114,7 +114,7 @@ def plan_and_write(out_dir: Path, result: ImportResult, dry_run: bool = False) -
             raise ImportFormatError(f"{out_dir / clash[0]} exists: import merges into {dataset}.csv only; "
                                     "convert that file to CSV or import into another folder")
         target = out_dir / f"{dataset}.csv"
-        incoming = _combine(dataset, result.rows[dataset], plan.issues)
+        incoming = combine_rows(dataset, result.rows[dataset], plan.issues)
         key_cols = merge_key(dataset)
         stats = MergeStats(target.name)
         header: list[str] = []
@@ -156,7 +156,7 @@ def plan_and_write(out_dir: Path, result: ImportResult, dry_run: bool = False) -
         if not target.exists() or target.read_text(encoding="utf-8-sig") != text:
             stats.written = True
             if not dry_run:
-                _write_atomic(target, text)
+                write_atomic(target, text.encode("utf-8"))
         plan.stats.append(stats)
     return plan
 
@@ -168,16 +168,3 @@ def _to_csv(columns: list[str], rows: list[dict[str, str]]) -> str:
     for row in rows:
         writer.writerow({c: row.get(c, "") for c in columns})
     return buf.getvalue()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a data file is read by others (a cron user, a web server)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from ..files import write_atomic
 from .run import ImportRun
 
 SHOWN_ISSUES = 20
@@ -51,10 +50,5 @@ def write_issue_log(out_dir: Path, run: ImportRun) -> Path:
         "unmatched_identities": dict(sorted(run.people.unmatched.items())),
         "notes": run.result.notes,
     }
-    text = json.dumps(body, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_atomic(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from ..hashing import sha256_file as _sha256
+from ..files import sha256_file as _sha256
 from ..errors import InputError
 from .readers import ROW, read_file
 from .spec import DATASETS, FILE_EXTENSIONS

@@ -17,7 +17,6 @@ import re
 import smtplib
 import socket
 import ssl
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -26,6 +25,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from ..errors import DeliveryError
+from ..files import write_atomic
 
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 CADENCE_TITLES = {"weekly": "AI delivery update", "monthly": "Monthly AI delivery review",
@@ -181,13 +181,7 @@ def compose(doc: dict, pdf: bytes, settings: EmailSettings, *, date: str | None 
 
 
 def write_eml(msg: EmailMessage, path: Path) -> Path:
-    data = msg.as_bytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_atomic(path, msg.as_bytes())
     return path
 
 
@@ -292,12 +286,8 @@ class Ledger:
         for r in recipients:
             entries.append({"cadence": cadence, "period": period, "to": r, "pdf_sha256": pdf_sha256,
                             "message_id": message_id, "sent_at": now})
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"sent": entries}, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, self.path)
+        # 0600 as before: the ledger lists recipients' addresses.
+        write_atomic(self.path, (json.dumps({"sent": entries}, indent=2) + "\n").encode("utf-8"), mode=0o600)
 
     @contextmanager
     def locked(self):

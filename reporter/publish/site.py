@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from ..assets import templates_dir
-from ..hashing import sha256_file as _sha256
+from ..files import sha256_file as _sha256
 from ..errors import EXIT_DELIVERY, DeliveryError
 
 try:  # POSIX only; elsewhere publishers are not serialised
