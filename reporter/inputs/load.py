@@ -97,26 +97,21 @@ def load_inputs(input_dir: Path, tz: ZoneInfo, strict: bool = False,
     frames: dict[str, pd.DataFrame] = {}
     lineage: dict[str, dict] = {}
     skipped: list[Issue] = []
+    # Per dataset, in a fixed order: its files, then the exports converted for it (validated alike).
+    sources = {name: [(path.name, results[(name, path)]) for path in found.get(name, [])] for name in DATASETS}
+    for dataset, label, raw, info in extra:
+        check = datasets is None or dataset in datasets
+        typed, issues = validate(raw, DATASETS[dataset], label, tz) if check else (None, [])
+        if typed is not None:
+            typed["_file"] = label
+        sources[dataset].append((label, (typed, issues, {**info, "validated": check})))
     for name, spec in DATASETS.items():
         parts = []
-        for path in found.get(name, []):
-            typed, issues, lineage[path.name] = results[(name, path)]
+        for label, (typed, issues, lineage[label]) in sources[name]:
             if strict and issues:
                 raise InputError(_strict_message(issues))
             if typed is not None:
                 parts.append(typed)
-            skipped.extend(issues)
-        for dataset, label, raw, info in extra:
-            if dataset != name:
-                continue
-            lineage[label] = {**info, "validated": datasets is None or name in datasets}
-            if datasets is not None and name not in datasets:
-                continue
-            typed, issues = validate(raw, spec, label, tz)
-            typed["_file"] = label
-            if strict and issues:
-                raise InputError(_strict_message(issues))
-            parts.append(typed)
             skipped.extend(issues)
         if len(parts) > 1:
             combined, dup_issues = _dedupe_across_files(pd.concat(parts, ignore_index=True), spec)
