@@ -111,8 +111,7 @@ def _period_label(doc: dict) -> str:
 def summary_lines(doc: dict) -> list[str]:
     """3-5 lines with the headline numbers, worded exactly as the report's page 1 words them."""
     cadence = doc["cadence"]
-    head = f"{doc['organization']} · {CADENCE_TITLES[cadence]} · {doc['period']} ({_period_label(doc)})"
-    lines = [head]
+    lines = [subject(doc)]  # the subject without its prefix heads the body
     if cadence == "quarterly":
         from ..cadence.quarterly import build_quarterly
 
