@@ -1,8 +1,9 @@
 """Benchmark (not a test): the cold demo build, HTML + PDF + JSON, for sample_inputs/.
 
-    python3 benchmarks/demo_build.py [--runs 7]
+    python3 benchmarks/demo_build.py [--runs 7] [--input sample_inputs]
 
-1. Times `reporter build weekly` on sample_inputs/ as a whole new process each run (cold:
+1. Times `reporter build weekly` on sample_inputs/ (or --input, e.g. a copy of an older sample
+   to compare before and after a change) as a whole new process each run (cold:
    every import paid), reporting median / min / max wall time and peak RSS.
 2. Splits one cold run into imports, metrics, charts, HTML and PDF, each measured in a fresh
    process so that no stage rides on another's warm caches (median of 3).
@@ -56,9 +57,9 @@ print(json.dumps({"imports: pandas, pyarrow, scipy, reporter": t1 - t0, "imports
 """
 
 
-def run_once(out: Path) -> tuple[float, float]:
+def run_once(sample: Path, out: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one whole `reporter build` process."""
-    cmd = [sys.executable, "-m", "reporter.cli", "build", "weekly", "--input", str(SAMPLE), "--period", PERIOD,
+    cmd = [sys.executable, "-m", "reporter.cli", "build", "weekly", "--input", str(sample), "--period", PERIOD,
            "--out", str(out), "-q"]
     return timed_process(cmd)
 
@@ -66,11 +67,13 @@ def run_once(out: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--input", type=Path, default=SAMPLE, help="the folder to build (default: sample_inputs/)")
     args = parser.parse_args()
+    sample = args.input.resolve()
     walls, peaks = [], []
     with tempfile.TemporaryDirectory() as out:
         for i in range(args.runs):
-            wall, peak = run_once(Path(out))
+            wall, peak = run_once(sample, Path(out))
             walls.append(wall)
             peaks.append(peak)
             print(f"run {i + 1}: {wall:.2f} s wall, {peak:.0f} MiB peak RSS")
@@ -80,7 +83,7 @@ def main() -> None:
     print("outputs: " + ", ".join(f"{k} {v / 1024:.0f} KiB" for k, v in sorted(sizes.items())))
     splits = []
     for _ in range(3):
-        result = subprocess.run([sys.executable, "-c", SPLIT, str(SAMPLE), PERIOD], capture_output=True, text=True,
+        result = subprocess.run([sys.executable, "-c", SPLIT, str(sample), PERIOD], capture_output=True, text=True,
                                 check=True, cwd=ROOT)
         splits.append(json.loads(result.stdout))
     print("split of a cold run (median of 3 fresh processes):")

@@ -14,12 +14,15 @@ from pathlib import Path
 import pandas as pd
 
 from .config import Config, load_config
-from .errors import ReporterError
+from .errors import PeriodError, ReporterError
 from .files import write_atomic
-from .inputs.load import Inputs, load_inputs
+from .inputs.load import Inputs, load_inputs, survey_inputs
+from .inputs.plan import ReadPlan, did_start, report_plan
 from .metrics.prepare import prepare
 from .metrics import breakdowns, outcomes, trends
-from .metrics.suite import DATASETS_USED, Suite, make_window
+from .metrics import coverage as coverage_of
+from .metrics import ai as ai_rules
+from .metrics.suite import DATASETS_USED, Suite, _in as suite_in
 from .periods import Period, last_complete, last_complete_covered, parse_period, period_containing, preceding
 
 SCHEMA_VERSION = 1
@@ -52,17 +55,25 @@ def resolve_config_path(input_dir: Path, config_path: Path | None) -> Path | Non
 
 
 def data_coverage(inputs: Inputs, config: Config) -> Coverage | None:
+    """The days the delivery and AI records reach; without any, what the other dated datasets reach
+    (a folder of work items alone still has a period)."""
+    found = _reach(inputs, config, _COVERAGE_COLUMNS)
+    if found is None:
+        found = _reach(inputs, config, {name: coverage_of.DATED_COLUMNS[name] for name in (
+            "work_items", "support_tickets", "releases", "surveys", "security_findings") if name in inputs.frames})
+    return found
+
+
+def _reach(inputs: Inputs, config: Config, columns_of: dict[str, tuple[str, ...]]) -> Coverage | None:
     firsts, lasts = [], []
-    for dataset, columns in _COVERAGE_COLUMNS.items():
-        frame = inputs.frames[dataset]
+    for dataset, columns in columns_of.items():
         for column in columns:
-            values = frame[column].dropna()
-            if values.empty:
+            span = inputs.extent(dataset, column)  # every row's, also those a windowed read left out
+            if span is None:
                 continue
-            if isinstance(values.dtype, pd.DatetimeTZDtype):
-                values = values.dt.tz_convert(config.tz).dt.tz_localize(None)
-            firsts.append(values.min().date())
-            lasts.append(values.max().date())
+            lo, hi = (v.tz_convert(config.tz).tz_localize(None) if v.tzinfo is not None else v for v in span)
+            firsts.append(lo.date())
+            lasts.append(hi.date())
     if not firsts:
         return None
     return Coverage(min(firsts), max(lasts))
@@ -97,48 +108,64 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         from .importers.direct import imported_frames
 
         extra, import_skipped, import_warnings = imported_frames(config, Path(input_dir), strict=strict)
-    inputs = load_inputs(Path(input_dir), config.tz, strict=strict, datasets=datasets, extra=extra)
+    if today is None:
+        today = dt.datetime.now(config.tz).date()
+    inputs = load_for_report(cadence, Path(input_dir), config, period_id, today, strict, datasets, extra)
     inputs.skipped[:0] = import_skipped
     inputs.warnings.extend(import_warnings)
     warnings = list(inputs.warnings)
     prep = prepare(inputs, config)
     warnings.extend(prep.warnings)
     coverage = data_coverage(inputs, config)
-    if today is None:
-        today = dt.datetime.now(config.tz).date()
     period = choose_period(cadence, period_id, config, coverage, today, warnings)
 
+    # Only the datasets this cadence reads (and validated) have a coverage worth stating.
+    datasets_cov = {name: cov for name, cov in coverage_of.measure_all(
+        inputs.frames, inputs.present, config.tz, period.start, period.end, inputs.extent).items()
+        if name in datasets}
+    if period_id:
+        check_period_reached(period, datasets_cov)
     wanted = config.baseline_periods.for_cadence(cadence)
     candidates = preceding(period, wanted, config.fiscal_year_start_month)
-    baseline = [p for p in candidates if coverage is not None and p.start >= coverage.first_day]
+    # A baseline period counts only when the inputs reach all of it: a week past the data is no week of zeros.
+    baseline = [p for p in candidates if coverage is not None and p.start >= coverage.first_day
+                and p.last_day() <= coverage.last_day]
+    covered = None
     if coverage is None:
         warnings.append("the inputs hold no dated delivery or AI records: every metric is N/A")
     else:
-        if period.start < coverage.first_day or period.last_day() > coverage.last_day:
+        # Start: where delivery and AI activity starts (a backlog's creation dates or a git history
+        # reach far back and say nothing of what the export covers). End: the last record of any
+        # dataset the report reads, so a sparse file that stops early does not cut the period.
+        reach = (coverage.first_day, max(coverage.last_day, (coverage_of.reach(datasets_cov) or
+                                                             (coverage.first_day, coverage.last_day))[1]))
+        covered = coverage_of.covered_days(period.start, period.end, *reach)
+        if covered != (period.start, period.end):
             warnings.append(f"{period.id} is only partly covered by the inputs, which run from "
-                            f"{coverage.first_day} to {coverage.last_day}")
+                            f"{reach[0]} to {reach[1]}: rates, costs and capacity are computed "
+                            f"over the {(covered[1] - covered[0]).days} covered days only")
         if len(baseline) < wanted:
-            warnings.append(f"baseline uses {len(baseline)} of {wanted} preceding periods: the inputs start on "
-                            f"{coverage.first_day}")
+            warnings.append(f"baseline uses {len(baseline)} of {wanted} preceding periods: the inputs run from "
+                            f"{coverage.first_day} to {coverage.last_day}")
 
     has_unplanned = inputs.frames["deployments"]["unplanned"].notna().any()
     present = {name for name, files in inputs.present.items() if files}
-    suite = Suite(prep, config, period, baseline, bool(has_unplanned))
-    metrics = suite.compute(present)
+    suite = Suite(prep, config, period, baseline, bool(has_unplanned), datasets_cov, covered, present)
+    metrics = suite.compute()
     if cadence != "weekly":  # outcomes and money belong to the monthly review and the quarterly packet
-        metrics.update(outcomes.compute(suite, present, metrics))
-    window = make_window([period], config)
+        metrics.update(outcomes.compute(suite, None, metrics))
+    window = suite.cur
     details = {
         "ai_users_by_tool": breakdowns.users_by(prep, config, window, "tool"),
         "ai_users_by_feature": breakdowns.users_by(prep, config, window, "feature"),
-        "reverts": breakdowns.reverts(prep, window),
+        "reverts": breakdowns.reverts(prep, window, config.statistics),
         "releases": breakdowns.releases(inputs, window, with_money=cadence != "weekly"),
-        "flow_by_size": breakdowns.flow_by_size(prep, window, config.statistics.min_sample),
-        "seats": breakdowns.seats(prep, window),
+        "flow_by_size": breakdowns.flow_by_size(prep, window, config.statistics),
+        "seats": None if suite.no_data("seats") else breakdowns.seats(prep, window),
     }
     capacity = None
     if cadence == "quarterly":
-        capacity = quarterly_capacity(prep, inputs, config, period, coverage, metrics)
+        capacity = quarterly_capacity(prep, inputs, config, period, coverage, metrics, suite.cur)
     if cadence == "quarterly":
         details["guardrails"] = outcomes.guardrails(suite, inputs, config)
         details["tokens_by_category"] = outcomes.tokens_by_category(suite)
@@ -147,13 +174,14 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         details["spend_by_category"] = outcomes.spend_breakdown(suite, "category")
         details["backlog_by_initiative"] = outcomes.backlog(suite)
     series = trends.series(prep, config, period, TREND_PERIODS[cadence],
-                           coverage.first_day if coverage else None)
+                           coverage.first_day if coverage else None, coverage.last_day if coverage else None)
     weekly_series = None
     if cadence == "quarterly":  # the quarter week by week: the evidence even without a previous quarter
         first_week = period_containing("weekly", period.start)
         last_week = period_containing("weekly", period.last_day())
         weeks = (last_week.start - first_week.start).days // 7 + 1
-        weekly_series = trends.series(prep, config, last_week, weeks, coverage.first_day if coverage else None)
+        weekly_series = trends.series(prep, config, last_week, weeks, coverage.first_day if coverage else None,
+                                      coverage.last_day if coverage else None)
     tz = config.tz
     start, end = period.utc_bounds(tz)
     doc = {
@@ -172,9 +200,8 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
             "periods": [p.id for p in baseline],
             "requested": wanted,
         },
-        "coverage": None if coverage is None else {"first_day": coverage.first_day.isoformat(),
-                                                   "last_day": coverage.last_day.isoformat()},
-        "privacy": {"min_group_size": config.privacy.min_group_size},
+        "coverage": coverage_block(period, coverage, covered, datasets_cov),
+        "privacy": suite.teams.describe(),
         "metrics": metrics,
         "breakdowns": details,
         "trends": series,
@@ -182,8 +209,10 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         "data_quality": {
             "skipped_rows": len({(i.file, i.row) for i in inputs.skipped}),
             "skipped": [i.as_dict() for i in inputs.skipped],
+            "validated_window": window_statement(inputs),
             "warnings": warnings,
-            "ai_detection": prep.ai_sources,
+            # What each AI rule matched among the PRs merged in the period, not the whole history.
+            "ai_detection": ai_rules.counts_in(prep.prs, suite_in(prep.prs["merged_at"], suite.cur)),
             "excluded_deployments": prep.excluded_deployments,
         },
         "capacity": capacity,
@@ -196,16 +225,75 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     return doc
 
 
+def read_plan(cadence: str, period: Period, config: Config) -> ReadPlan:
+    """What the report reads (inputs/plan.py): its period, whole requested baseline, trend periods
+    and, for the quarterly packet, the difference-in-differences pre-period."""
+    fiscal = config.fiscal_year_start_month
+    before = preceding(period, max(config.baseline_periods.for_cadence(cadence), TREND_PERIODS[cadence] - 1), fiscal)
+    start = min([period.start] + [p.start for p in before])
+    if cadence == "quarterly":
+        first = did_start({name: team.ai_rollout for name, team in config.teams.items()}, period.end)
+        start = min(start, first) if first else start
+    # The period's last week runs whole (the quarterly weekly trend, the DiD's weeks by their Monday).
+    last = period.last_day()
+    end = max(period.end, last - dt.timedelta(days=last.weekday()) + dt.timedelta(days=7))
+    return report_plan(start, end, config.tz)
+
+
+def load_for_report(cadence: str, input_dir: Path, config: Config, period_id: str | None, today: dt.date,
+                    strict: bool, datasets: tuple[str, ...], extra: list) -> Inputs:
+    """Survey the files (rows, first and last days), choose the period from their reach, then read and
+    validate only what the report needs. Should a row validation skips have held a dataset's first or
+    last day, the period is chosen again from what remains (and read again if it moved)."""
+    database = None
+    if config.inputs is not None:  # canonical tables in PostgreSQL (inputs/postgres.py): surveyed and read like files
+        from .inputs.postgres import PostgresSource
+        database = PostgresSource(config.inputs, config.tz, datasets)
+    survey = survey_inputs(input_dir, config.tz, datasets, extra, database)
+    try:
+        period = choose_period(cadence, period_id, config, data_coverage(survey, config), today, [])
+        for _ in range(2):
+            inputs = load_inputs(input_dir, config.tz, strict=strict, datasets=datasets, extra=extra,
+                                 plan=read_plan(cadence, period, config), survey=survey)
+            again = choose_period(cadence, period_id, config, data_coverage(inputs, config), today, [])
+            if again == period:
+                break
+            period = again
+        return inputs
+    finally:
+        survey.engine.close()
+        if database is not None:
+            database.close()
+
+
+def window_statement(inputs: Inputs) -> dict | None:
+    """data_quality.validated_window: which rows were read and validated, per windowed dataset."""
+    if inputs.window is None:
+        return None
+    read = {name: w for name, w in sorted(inputs.window.items()) if inputs.has(name)}
+    parts = [f"{name} where {' or '.join(w['where']) or 'any'} ({w['read']:,} of {w['rows']:,} rows)"
+             for name, w in read.items()]
+    return {
+        "statement": ("Rows were read and validated only where the report reaches them: "
+                      + ("; ".join(parts) if parts else "every row") + ". Other datasets were read whole. "
+                      "Skipped rows are listed among the rows read; each dataset's first and last day count every row."),
+        "datasets": read,
+    }
+
+
 def quarterly_capacity(prep, inputs: Inputs, config: Config, period: Period, coverage: Coverage | None,
-                       metrics: dict) -> dict:
-    """Capacity reclaimed (two independent estimates), total AI cost and ROI as a range."""
+                       metrics: dict, window) -> dict:
+    """Capacity reclaimed (two independent estimates), total AI cost and ROI as a range, all over
+    the days of the quarter the inputs cover (``window``): a partial quarter is never divided by 13
+    weeks nor charged a whole quarter's enablement."""
     from .metrics import attribution, roi
 
     did = attribution.difference_in_differences(prep, config, period, coverage.first_day if coverage else period.start,
-                                                config.statistics.bootstrap_resamples, config.statistics.confidence)
-    survey = roi.survey_estimate(inputs["surveys"], prep, config, period)
-    cost = roi.total_cost(metrics["ai_spend"]["value"], config)
-    weeks = (period.end - period.start).days / 7
+                                                config.statistics.bootstrap_resamples, config.statistics.confidence,
+                                                last_day=coverage.last_day if coverage else None)
+    survey = roi.survey_estimate(inputs["surveys"], prep, config, period, window.first_day, window.end_day)
+    cost = roi.total_cost(metrics["ai_spend"]["value"], config, window.fraction)
+    weeks = (window.end_day - window.first_day).days / 7
     by_did = roi.did_hours(did, config)
     return {
         "difference_in_differences": did,
@@ -216,6 +304,35 @@ def quarterly_capacity(prep, inputs: Inputs, config: Config, period: Period, cov
                 "survey": roi.roi_range(survey, cost, config, weeks)},
         "confidence": roi.confidence_label(did),
         "assumptions": roi.assumptions(config, did, survey),
+    }
+
+
+def check_period_reached(period: Period, datasets: dict[str, coverage_of.DatasetCoverage]) -> None:
+    """An explicit period that no input file reaches is a mistake, not an empty report."""
+    first, last = period.start, period.last_day()
+    states = {name: cov.status(first, last) for name, cov in datasets.items() if cov.files}
+    if states and all(state in (coverage_of.OUTSIDE, coverage_of.EMPTY) for state in states.values()):
+        reach = [cov for cov in datasets.values() if cov.files and cov.first_day is not None]
+        span = (f"they run from {min(c.first_day for c in reach)} to {max(c.last_day for c in reach)}"
+                if reach else "they hold no dated record")
+        raise PeriodError(f"{period.id} ({first} to {last}) is outside every input file: {span}; "
+                          f"choose a period the data reaches, or omit --period")
+
+
+def coverage_block(period: Period, coverage: Coverage | None, covered: tuple[dt.date, dt.date] | None,
+                   datasets: dict[str, coverage_of.DatasetCoverage]) -> dict | None:
+    """What the inputs reach: overall, inside the period, and per dataset (records in the period)."""
+    if coverage is None:
+        return None
+    days = (period.end - period.start).days
+    kept = (covered[1] - covered[0]).days if covered else 0
+    first, last = period.start, period.last_day()
+    return {
+        "first_day": coverage.first_day.isoformat(), "last_day": coverage.last_day.isoformat(),
+        "period_days": days, "covered_days": kept, "partial": kept < days,
+        "covered_from": covered[0].isoformat() if covered and kept else None,
+        "covered_to": (covered[1] - dt.timedelta(days=1)).isoformat() if covered and kept else None,
+        "datasets": {name: cov.as_dict(first, last) for name, cov in sorted(datasets.items()) if cov.files},
     }
 
 

@@ -114,7 +114,7 @@ def build(cadence: str, input_dir: Path, config_path: Path | None, period_id: st
               help="Folder to write the organisation into (created if missing).")
 @click.option("--engineers", default=58, show_default=True, type=click.IntRange(6, 100_000))
 @click.option("--teams", default=6, show_default=True, type=click.IntRange(2, 1_000))
-@click.option("--weeks", default=26, show_default=True, type=click.IntRange(8, 520))
+@click.option("--weeks", default=70, show_default=True, type=click.IntRange(8, 520))
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--end-date", "end_date", default="2026-11-22", show_default=True,
               type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of the data (fixed, never today).")
@@ -123,8 +123,9 @@ def sample(out_dir: Path, engineers: int, teams: int, weeks: int, seed: int, end
            quiet: bool) -> None:
     """Generate a realistic, deterministic organisation in the canonical format.
 
-    Its story: AI rolled out to some teams mid-way, adoption growing, AI-assisted PRs
-    larger, one busy team's review queue growing, one service whose failures rise.
+    Its story: AI rolled out to four teams in staggered waves (two teams to compare with),
+    adoption growing, AI-assisted PRs larger, one busy team's review queue growing, one
+    service whose failures rise. The default 70 weeks reach back 15 whole months.
     """
     from .sample.generator import generate
 
@@ -255,11 +256,19 @@ def _import_sources_help() -> str:
               "Default: the only project, else all.")
 @click.option("--per-repo", is_flag=True, help="devlake: one deployment per pipeline and repo (DevLake's per-PR "
               "deploy times, a service per repo) instead of one per pipeline (DevLake's deployment count).")
+@click.option("--dataset", metavar="NAME", help="csv: the canonical dataset the file holds (incidents, people...).")
+@click.option("--map", "mapping", metavar="COLUMN=SOURCE", multiple=True,
+              help="csv: canonical column = the file's column, repeatable (--map opened_at=Created).")
+@click.option("--team", metavar="TEAM", help="github-releases, jira, linear: the team of every imported row.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
+              help="csv: DATASET.csv; parquet: a folder DATASET/ of Parquet files, one per month (month=YYYY-MM), "
+              "which a report reads only for the months it needs.")
 @click.option("--strict", is_flag=True, help="Write nothing when any record is invalid.")
 @click.option("--dry-run", is_flag=True, help="Show what would change without writing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success but problems.")
 def import_(source: str, paths: tuple[Path, ...], out_dir: Path, config_path: Path | None,
-            project: str | None, per_repo: bool, strict: bool, dry_run: bool, quiet: bool) -> None:
+            project: str | None, per_repo: bool, dataset: str | None, mapping: tuple[str, ...], team: str | None,
+            fmt: str, strict: bool, dry_run: bool, quiet: bool) -> None:
     """Turn native exports (GitHub, git, Copilot, Claude Code, Cursor, DevLake) into canonical files.
 
     Merges into what OUT already holds, keyed by id (or date, person and tool), so importing
@@ -280,10 +289,16 @@ def import_(source: str, paths: tuple[Path, ...], out_dir: Path, config_path: Pa
     try:
         config = load_config(resolve_config_path(out_dir, config_path) if out_dir.is_dir() or config_path
                              else None)
+        from .importers.options import OptionError, options_for_run, parse_map_flags
         from .importers.run import import_into
 
+        try:
+            columns = parse_map_flags(mapping)
+        except OptionError as exc:
+            raise click.BadParameter(exc.message, param_hint="--map") from None
+        options = options_for_run(config, source, list(paths), {"dataset": dataset, "columns": columns, "team": team})
         run = import_into(source, list(paths), out_dir, config, strict=strict, dry_run=dry_run,
-                          options={"project": project, "per_repo": per_repo})
+                          options={"project": project, "per_repo": per_repo, **options}, fmt=fmt)
         if not dry_run:
             write_issue_log(out_dir, run)
     except ReporterError as exc:

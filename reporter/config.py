@@ -22,33 +22,73 @@ from .errors import ConfigError
 
 CADENCES = ("weekly", "monthly", "quarterly")
 
-# Trailers that mark a commit as AI-assisted. Case-insensitive, matched per line.
-DEFAULT_TRAILERS: tuple[str, ...] = (
-    # Claude Code: "Co-authored-by: Claude <noreply@anthropic.com>" and model-named variants
-    # such as "Co-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>".
-    r"^co-authored-by:\s*claude\b[^<\n]*<noreply@anthropic\.com>",
-    # GitHub Copilot (coding agent and IDE): "Co-authored-by: Copilot <...@users.noreply.github.com>".
-    r"^co-authored-by:\s*(github\s+)?copilot\b",
-    # Cursor: "Co-authored-by: Cursor Agent <cursoragent@cursor.com>".
-    r"^co-authored-by:[^\n]*(\bcursor\s*agent\b|@cursor\.com>)",
-    # OpenAI Codex.
-    r"^co-authored-by:[^\n]*\bcodex\b",
-    # Aider: "Co-authored-by: aider (gpt-4o) <aider@aider.chat>".
-    r"^co-authored-by:[^\n]*(\baider\b|@aider\.chat>)",
-    r"^assisted-by:\s*\S",
-    r"^generated-by:\s*\S",
+# How AI tools mark their work, as named rules: (rule name, regular expression). One table,
+# documented in the README ("AI-assisted work"); each rule has a test built from the shape the
+# tool writes (tests/test_ai_detection.py names the source of each shape).
+#
+# Message rules read commit messages and PR bodies, case-insensitively, line by line, wherever git
+# would read a trailer: at the start of a line, after any spaces or tabs. The first rule that
+# matches names the PR's source in data_quality.ai_detection.
+_CO = r"^[ \t]*co-authored-by:[ \t]*"
+AI_MESSAGE_RULES: tuple[tuple[str, str], ...] = (
+    # Claude Code: "Co-Authored-By: Claude <noreply@anthropic.com>", model-named variants
+    # ("Claude Opus 4.1 <...>"), and claude-code-action's "claude[bot] <N+claude[bot]@users.noreply...>".
+    # A person called Claude ("Claude Monet <...>") is not matched: the name must be Claude alone,
+    # Claude Code, claude[bot] or Claude and model words, unless the address is Anthropic's.
+    ("trailer:claude", _CO + r"(?:claude(?:\[bot\]|[ \t]+code|(?:[ \t]+(?:opus|sonnet|haiku|instant|\d[\d.]*))+)?"
+                             r"[ \t\r]*(?:<|$)|[^\n]*<noreply@anthropic\.com>|[^\n]*\+claude\[bot\]@)"),
+    # Claude Code's footer: "🤖 Generated with [Claude Code](https://claude.com/claude-code)"
+    # (older versions: https://claude.ai/code), in commit messages and PR bodies.
+    ("footer:claude-code", r"^[ \t]*(?:\S{1,2}[ \t]*)?generated with \[?claude code\b"),
+    # GitHub Copilot: "Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>" and the
+    # coding agent's "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>".
+    ("trailer:copilot", _CO + r"(?:(?:github[ \t]+)?copilot\b|[^\n]*\+copilot@users\.noreply\.github\.com>)"),
+    # Copilot coding agent commits: "Agent-Logs-Url: https://github.com/O/R/sessions/ID".
+    ("trailer:copilot-agent", r"^[ \t]*agent-logs-url:[ \t]*https://github\.com/"),
+    # Cursor: "Co-authored-by: Cursor <cursoragent@cursor.com>" / "Cursor Agent <...>", and "Made-with: Cursor".
+    ("trailer:cursor", _CO + r"(?:cursor\b|[^\n]*@cursor\.(?:com|sh)>)"),
+    ("trailer:cursor", r"^[ \t]*made-with:[ \t]*cursor\b"),
+    # OpenAI Codex: "Co-authored-by: Codex <noreply@openai.com>", the connector bot.
+    ("trailer:codex", _CO + r"(?:(?:openai[ \t]+)?codex\b|chatgpt-codex-connector\[bot\]|[^\n]*<noreply@openai\.com>)"),
+    # Codex cloud PR bodies end with the task link "https://chatgpt.com/codex/tasks/task_...".
+    ("footer:codex", r"^[ \t]*https://chatgpt\.com/codex/tasks/task_"),
+    # Aider: "Co-authored-by: aider (<model>) <aider@aider.chat>" (noreply@aider.chat in some versions),
+    # and the "aider: " subject prefix of --attribute-commit-message-author.
+    ("trailer:aider", _CO + r"(?:aider\b|[^\n]*@aider\.chat>)"),
+    ("prefix:aider", r"\Aaider: "),
+    # Devin: "Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>".
+    ("trailer:devin", _CO + r"(?:devin[ \t]+ai\b|[^\n]*devin-ai-integration\[bot\])"),
+    # Jules: "google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>".
+    ("trailer:jules", _CO + r"[^\n]*google-labs-jules\[bot\]"),
+    # Gemini Code Assist suggestions: "gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@...>".
+    ("trailer:gemini", _CO + r"(?:gemini\b|[^\n]*gemini-code-assist\[bot\])"),
+    # Amazon Q Developer: "amazon-q-developer[bot] <208079219+amazon-q-developer[bot]@...>".
+    ("trailer:amazon-q", _CO + r"(?:amazon[ \t]+q\b|[^\n]*amazon-q-developer\[bot\])"),
+    # Kiro and Windsurf publish no trailer; these are the shapes their users' commits carry
+    # (names that are also people's names, Devin, Jules, Kiro, need the tool's word or address).
+    ("trailer:kiro", _CO + r"(?:kiro[ \t]+(?:ai|agent)\b|[^\n]*@kiro\.(?:dev|ai)>)"),
+    ("trailer:windsurf", _CO + r"(?:windsurf\b|[^\n]*@(?:codeium\.com|windsurf\.(?:com|ai))>)"),
+    # Tool-neutral trailers (Linux kernel, LLVM, Fedora: "Assisted-by: AGENT:MODEL"; Apache: "Generated-by:").
+    ("trailer:assisted-by", r"^[ \t]*assisted-by:[ \t]*\S"),
+    ("trailer:generated-by", r"^[ \t]*generated-by:[ \t]*\S"),
 )
 
-# Authors that are AI agents opening pull requests themselves. Full-match, case-insensitive.
-DEFAULT_BOT_AUTHORS: tuple[str, ...] = (
-    r"copilot",
-    r"copilot-swe-agent(\[bot\])?",
-    r"claude(\[bot\])?",
-    r"devin-ai-integration\[bot\]",
-    r"cursor(agent)?\[bot\]",
-    r"[a-z0-9-]*codex[a-z0-9-]*\[bot\]",
-    r"sweep-ai\[bot\]",
+# Authors that are AI agents: a PR's author or a commit's author. Full match, case-insensitive.
+AI_BOT_RULES: tuple[tuple[str, str], ...] = (
+    ("bot:copilot", r"copilot|copilot-swe-agent(\[bot\])?"),
+    ("bot:claude", r"claude(-code)?(\[bot\])?|noreply@anthropic\.com"),
+    ("bot:devin", r"devin-ai-integration\[bot\]"),
+    ("bot:cursor", r"cursor(agent)?\[bot\]|cursoragent@cursor\.com"),
+    ("bot:codex", r"[a-z0-9-]*codex[a-z0-9-]*\[bot\]|noreply@openai\.com"),
+    ("bot:jules", r"google-labs-jules\[bot\]"),
+    ("bot:gemini", r"gemini-code-assist\[bot\]"),
+    ("bot:amazon-q", r"amazon-q-developer\[bot\]"),
+    ("bot:sweep", r"sweep-ai\[bot\]"),
 )
+
+# The configuration's lists are the patterns alone; the names follow the pattern (ai.rule_names).
+DEFAULT_TRAILERS: tuple[str, ...] = tuple(p for _, p in AI_MESSAGE_RULES)
+DEFAULT_BOT_AUTHORS: tuple[str, ...] = tuple(p for _, p in AI_BOT_RULES)
 
 
 @dataclass(frozen=True)
@@ -60,6 +100,7 @@ class TeamConfig:
 class ServiceConfig:
     team: str | None = None
     repos: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other tools' names or ids for it (PagerDuty, Opsgenie), any case
 
 
 @dataclass(frozen=True)
@@ -116,6 +157,7 @@ class ImportSource:
     paths: tuple[str, ...]
     project: str | None = None  # devlake: the project_mapping project to import
     per_repo: bool = False  # devlake: one deployment per pipeline and repo
+    options: dict[str, Any] = field(default_factory=dict)  # per source (importers/options.py): fields, columns...
 
 
 @dataclass(frozen=True)
@@ -133,6 +175,19 @@ class EmailDelivery:
 @dataclass(frozen=True)
 class Delivery:
     email: EmailDelivery = field(default_factory=EmailDelivery)
+
+
+@dataclass(frozen=True)
+class DatabaseInputs:
+    """``inputs``: canonical datasets read from PostgreSQL, a table or view per dataset.
+
+    The URL names host, port, database and optionally the user; the password comes only from
+    the environment (REPORTER_DB_PASSWORD, or libpq's own PGPASSWORD / ~/.pgpass).
+    """
+
+    url: str
+    schema: str = "public"
+    tables: dict[str, str] = field(default_factory=dict)  # dataset -> table or view, when named otherwise
 
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -154,6 +209,7 @@ class Config:
     finance: Finance = field(default_factory=Finance)
     imports: tuple[ImportSource, ...] = ()
     delivery: Delivery = field(default_factory=Delivery)
+    inputs: DatabaseInputs | None = None
     source_dir: str | None = field(default=None, compare=False)  # where the file was; not hashed
 
     @property
@@ -184,6 +240,18 @@ class Config:
     def _repo_map(self) -> dict[str, str]:
         return {r: name for name, svc in self.services.items() for r in svc.repos}
 
+    def service_named(self, name: str) -> str | None:
+        """The configured service another tool calls ``name`` (its own name or an alias, any case)."""
+        return self._alias_map.get(str(name).strip().casefold())
+
+    @cached_property
+    def _alias_map(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for service, svc in self.services.items():
+            for name in (service, *svc.aliases):
+                out.setdefault(name.casefold(), service)
+        return out
+
     def team_of_service(self, service: str) -> str | None:
         svc = self.services.get(service)
         return svc.team if svc else None
@@ -191,6 +259,8 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("source_dir")
+        if data["inputs"] is None:  # configs without a database keep the hash they always had
+            data.pop("inputs")
         return _jsonable(data)
 
     def sha256(self) -> str:
@@ -280,6 +350,8 @@ def parse_config(data: Any, source: str = "reporter.yaml", base_dir: Path | None
             kwargs[key] = _parse_imports(where, value, path)
         elif key == "delivery":
             kwargs[key] = _parse_delivery(where, value, path)
+        elif key == "inputs":
+            kwargs[key] = _parse_database_inputs(where, value, path)
     return Config(**kwargs, source_dir=None if base_dir is None else str(base_dir))
 
 
@@ -357,6 +429,7 @@ def _parse_services(where: "_Where", value: Any, path: str) -> dict[str, Service
     m = where.mapping(value, path)
     services: dict[str, ServiceConfig] = {}
     owner: dict[str, str] = {}
+    alias_owner: dict[str, str] = {}  # casefolded service name or alias -> service
     for name, spec in m.items():
         p = f"{path}.{name}"
         spec = {} if spec is None else where.mapping(spec, p)
@@ -372,7 +445,17 @@ def _parse_services(where: "_Where", value: Any, path: str) -> dict[str, Service
             if r in owner:
                 where.fail(f"{p}.repos", f"repository {r!r} is already mapped to service {owner[r]!r}")
             owner[r] = str(name)
-        services[str(name)] = ServiceConfig(team=None if team is None else where.string(team, f"{p}.team"), repos=repos)
+        aliases = spec.get("aliases", [])
+        aliases = [aliases] if isinstance(aliases, str) else aliases
+        if not isinstance(aliases, list):
+            where.fail(f"{p}.aliases", "expected a list of names (the service's names in other tools)")
+        aliases = tuple(where.string(a, f"{p}.aliases") for a in aliases)
+        for a in (str(name), *aliases):
+            other = alias_owner.setdefault(a.casefold(), str(name))
+            if other != str(name):
+                where.fail(f"{p}.aliases", f"{a!r} already names service {other!r}")
+        services[str(name)] = ServiceConfig(team=None if team is None else where.string(team, f"{p}.team"), repos=repos,
+                                            aliases=aliases)
     return services
 
 
@@ -401,6 +484,7 @@ def _parse_ai_detection(where: "_Where", value: Any, path: str) -> AIDetection:
 
 
 def _parse_imports(where: "_Where", value: Any, path: str) -> tuple[ImportSource, ...]:
+    from .importers.options import SOURCE_OPTIONS, OptionError, parse_options
     from .importers.registry import SOURCES
 
     if not isinstance(value, list):
@@ -409,7 +493,6 @@ def _parse_imports(where: "_Where", value: Any, path: str) -> tuple[ImportSource
     for i, item in enumerate(value):
         p = f"{path}[{i}]"
         m = where.mapping(item, p)
-        where.known(m, p, ImportSource)
         if "source" not in m or "paths" not in m:
             where.fail(p, "each entry needs 'source' and 'paths'")
         source = where.string(m["source"], f"{p}.source")
@@ -417,6 +500,12 @@ def _parse_imports(where: "_Where", value: Any, path: str) -> tuple[ImportSource
             hint = difflib.get_close_matches(source, list(SOURCES), n=1)
             where.fail(f"{p}.source", f"unknown source {source!r}" + (f"; did you mean '{hint[0]}'?" if hint
                        else f"; choose one of {', '.join(SOURCES)}"))
+        base_keys = ["source", "paths", "project", "per_repo"]
+        where.known(m, p, None, allowed=base_keys + sorted({k for o in SOURCE_OPTIONS.values() for k in o}))
+        try:
+            options = parse_options(source, {k: v for k, v in m.items() if k not in base_keys})
+        except OptionError as exc:
+            where.fail(f"{p}.{exc.key}", exc.message)
         paths = m["paths"]
         paths = [paths] if isinstance(paths, str) else paths
         if not isinstance(paths, list) or not paths:
@@ -429,7 +518,8 @@ def _parse_imports(where: "_Where", value: Any, path: str) -> tuple[ImportSource
             where.fail(f"{p}.per_repo", f"expected true or false, got {per_repo!r}")
         if per_repo and source != "devlake":
             where.fail(f"{p}.per_repo", "only the devlake source has this option")
-        out.append(ImportSource(source, tuple(where.string(x, f"{p}.paths") for x in paths), project, per_repo))
+        out.append(ImportSource(source, tuple(where.string(x, f"{p}.paths") for x in paths), project, per_repo,
+                                options))
     return tuple(out)
 
 
@@ -472,6 +562,40 @@ def _parse_delivery(where: "_Where", value: Any, path: str) -> Delivery:
             kwargs["subject_prefix"] = where.string(e["subject_prefix"], f"{p}.subject_prefix")
         email = EmailDelivery(**kwargs)
     return Delivery(email=email)
+
+
+def _parse_database_inputs(where: "_Where", value: Any, path: str) -> DatabaseInputs:
+    from urllib.parse import parse_qs, urlsplit
+
+    from .inputs.spec import DATASETS
+
+    m = where.mapping(value, path)
+    for key in m:
+        if str(key).lower() in ("password", "passwd", "pgpassword"):
+            raise ConfigError(f"{where.source}: key '{path}.{key}': a password is never read from the config "
+                              "file; set the environment variable REPORTER_DB_PASSWORD (or PGPASSWORD)")
+    where.known(m, path, DatabaseInputs)
+    if "url" not in m:
+        where.fail(path, "expected 'url: postgresql://host:port/database'")
+    url = where.string(m["url"], f"{path}.url")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        where.fail(f"{path}.url", f"not a valid URL: {exc}")
+    if parts.scheme not in ("postgresql", "postgres"):
+        where.fail(f"{path}.url", "expected a URL like postgresql://host:5432/database")
+    if parts.password is not None or "password" in {k.lower() for k in parse_qs(parts.query)}:
+        raise ConfigError(f"{where.source}: key '{path}.url': a password is never read from the config file; "
+                          "remove it from the URL and set REPORTER_DB_PASSWORD (or PGPASSWORD, or use ~/.pgpass)")
+    schema = where.string(m.get("schema", "public"), f"{path}.schema")
+    tables = {} if m.get("tables") is None else where.mapping(m["tables"], f"{path}.tables")
+    where.known(tables, f"{path}.tables", None, allowed=list(DATASETS))
+    tables = {str(k): where.string(v, f"{path}.tables.{k}") for k, v in tables.items()}
+    for name, text in (("schema", schema), *((f"tables.{k}", v) for k, v in tables.items())):
+        if not text or "\x00" in text:
+            where.fail(f"{path}.{name}", "expected a table, view or schema name")
+    return DatabaseInputs(url=url, schema=schema, tables=tables)
 
 
 class _Where:

@@ -36,3 +36,163 @@ def make_inputs(tmp_path: Path):
         return write_inputs(tmp_path / f"in{counter['n']}", config, **datasets)
 
     return make
+
+
+# ---------------------------------------------------------------------------
+# A real PostgreSQL server on loopback (tests/test_postgres.py). Debian's `postgresql` package
+# (installed by .ci/run) provides /usr/lib/postgresql/<version>/bin. The server runs from a temp
+# folder on 127.0.0.1 and a free port, with password (SCRAM) authentication, and is stopped at the
+# end. PostgreSQL refuses to run as root: as root it runs as the `postgres` user (else `nobody`).
+# Without the binaries the tests skip locally and fail on CI (env var CI set).
+
+PG_USER = "reporter_test"
+PG_PASSWORD = "pw-not-secret-but-required"
+
+
+def _pg_bin() -> Path | None:
+    import glob
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3])
+                   if Path(p).parts[-3].isdigit() else 0)
+    if found:
+        return Path(found[-1]).parent
+    pg_ctl = shutil.which("pg_ctl")
+    return Path(pg_ctl).resolve().parent if pg_ctl else None
+
+
+class PostgresServer:
+    """One initdb'd cluster: ``url`` (no password), ``psql`` to set up tables, ``stop``."""
+
+    def __init__(self) -> None:
+        import shutil
+        import tempfile
+
+        bin_dir = _pg_bin()
+        if bin_dir is None or not (bin_dir / "initdb").exists():
+            raise RuntimeError("PostgreSQL server binaries not found (Debian: apt-get install postgresql)")
+        self.bin = bin_dir
+        self.base = Path(tempfile.mkdtemp(prefix="reporter-pg-"))
+        self.wrap: list[str] = []
+        try:
+            self._start()
+        except BaseException:
+            shutil.rmtree(self.base, ignore_errors=True)
+            raise
+
+    def _start(self) -> None:
+        import os
+        import shutil
+        import socket
+
+        bin_dir = self.bin
+        if os.geteuid() == 0:  # postgres refuses root: run it as an unprivileged user
+            import pwd
+
+            for name in ("postgres", "nobody"):
+                try:
+                    entry = pwd.getpwnam(name)
+                    break
+                except KeyError:
+                    entry = None
+            if entry is None:
+                raise RuntimeError("running as root and no 'postgres' or 'nobody' user to run PostgreSQL as")
+            if shutil.which("runuser"):
+                self.wrap = ["runuser", "-u", entry.pw_name, "--"]
+            elif shutil.which("setpriv"):
+                self.wrap = ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--clear-groups"]
+            else:
+                raise RuntimeError("running as root and neither runuser nor setpriv is available")
+            os.chown(self.base, entry.pw_uid, entry.pw_gid)
+        pwfile = self.base / "pw"
+        pwfile.write_text(PG_PASSWORD + "\n")
+        if self.wrap:
+            os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+        data = self.base / "data"
+        self._run([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_USER, "--auth=scram-sha-256",
+                   f"--pwfile={pwfile}", "-E", "UTF8", "--no-locale", "--no-sync"])
+        pwfile.unlink()
+        self.log = self.base / "server.log"
+        for attempt in range(3):  # a free port can be taken between the probe and the start
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                self.port = probe.getsockname()[1]
+            options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=20 "
+                       "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all")
+            try:
+                self._run([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.log),
+                           "-w", "-t", "60", "start"])
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+        self.data = data
+        self.url = f"postgresql://{PG_USER}@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, args: list[str]) -> str:
+        import subprocess
+
+        done = subprocess.run([*self.wrap, *args], capture_output=True, text=True, timeout=120,
+                              cwd=self.base, stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            log = getattr(self, "log", None)
+            tail = log.read_text(errors="replace")[-1500:] if log is not None and log.exists() else ""
+            raise RuntimeError(f"{Path(args[0]).name} failed ({done.returncode}): {done.stderr.strip()[-1500:]}"
+                               f"{' ' + tail if tail else ''}")
+        return done.stdout
+
+    def url_for(self, database: str) -> str:
+        return f"postgresql://{PG_USER}@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        """Run SQL (psql script syntax, \\copy included) as the test user; return psql's output."""
+        import os
+        import subprocess
+
+        env = {**os.environ, "PGPASSWORD": PG_PASSWORD, "PGTZ": "UTC", "PGCLIENTENCODING": "UTF8"}
+        done = subprocess.run(
+            [str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-h", "127.0.0.1",
+             "-p", str(self.port), "-U", PG_USER, "-d", database, "-f", "-"],
+            input=sql, capture_output=True, text=True, timeout=120, env=env)
+        if done.returncode != 0:
+            raise AssertionError(f"psql failed: {done.stderr.strip()}")
+        return done.stdout
+
+    def stop(self) -> None:
+        import shutil
+
+        try:
+            self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
+        finally:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    import os
+
+    try:
+        import adbc_driver_postgresql  # noqa: F401 - the driver the reporter reads with ('.[test]' installs it)
+
+        server = PostgresServer()
+    except (RuntimeError, OSError, ImportError) as exc:
+        reason = f"no PostgreSQL server could be started on loopback, or no driver to read it: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI must provide one (.ci/run installs Debian's postgresql)")
+        pytest.skip(reason)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_database(postgres_server, request):
+    """A fresh, empty database for one test (dropped afterwards): its name."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
+    postgres_server.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);\nCREATE DATABASE "{name}";')
+    yield name
+    postgres_server.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')

@@ -91,10 +91,11 @@ def test_prs_and_commits_from_merge_and_squash(shop):
                    "merged_at": "2026-03-04T12:30:00Z", "closed_at": "2026-03-04T12:30:00Z",
                    "first_commit_at": "2026-03-02T10:00:00Z", "title": "Add the feature",
                    "merge_commit_sha": sha["m7"]},
-        # Squash: the commit is the PR; noreply login dave-gh is dave's alias.
-        "shop#8": {"id": "shop#8", "repo": "shop", "author": "dave", "created_at": "2026-03-05T10:00:00Z",
+        # Squash: the commit is the PR; noreply login dave-gh is dave's alias. Its author date (10:00)
+        # is not when work started: the start is unknown, written as created_at = merged_at.
+        "shop#8": {"id": "shop#8", "repo": "shop", "author": "dave", "created_at": "2026-03-05T10:05:00Z",
                    "merged_at": "2026-03-05T10:05:00Z", "closed_at": "2026-03-05T10:05:00Z",
-                   "first_commit_at": "2026-03-05T10:00:00Z", "title": "Add thing",
+                   "title": "Add thing",
                    "merge_commit_sha": sha["s8"]},
     }
     commits = {r["sha"]: r for r in result.rows["commits"]}

@@ -278,6 +278,9 @@ def test_end_to_end_loads_clean_and_the_build_finds_ai(tmp_path):
     ai = dict(zip(prepared.prs["id"], prepared.prs["ai"]))
     # label, bot author, trailer, label "AI" (rules are case-insensitive), nothing
     assert ai == {"shop#11": True, "shop#12": True, "shop#13": True, "api#3": True, "api#4": False}
-    assert prepared.ai_sources == {"column": 0, "label": 2, "trailer": 1, "bot_author": 1}
+    assert prepared.ai_sources == {"column": 0, "label": 2, "trailer": 1, "pr_body": 0, "bot_author": 1}
+    rules = dict(zip(prepared.prs["id"], prepared.prs["ai_rule"]))
+    assert rules == {"shop#11": "label", "shop#12": "bot:copilot", "shop#13": "trailer:claude", "api#3": "label",
+                     "api#4": None}
     assert list(prepared.deployments["id"]) == ["1"]  # the only successful production one
     assert dict(zip(prepared.prs["id"], prepared.prs["deployment"]))["shop#11"] == "1"  # merged 15:00, out 16:00

@@ -56,30 +56,40 @@ def test_dora_table_has_bands(october):
 
 
 def test_workflow_decisions_follow_the_size_breakdown_and_the_revert_guard():
-    """Hand-built breakdowns: large AI PRs wait 2x in review -> Hold; small AI PRs 25% faster and reverts
-    within 2x of others -> Scale; with AI reverts above 2x, no Scale (quality travels with speed)."""
+    """Hand-built breakdowns: large AI PRs wait 2x in review, longer outside noise -> Hold; small AI PRs 25%
+    faster outside noise, reverts tested and within 2x of others -> Scale; with AI reverts above 2x, or
+    higher outside noise, no Scale (quality travels with speed)."""
     from reporter.assets import narratives_dir
     from reporter.cadence.monthly import _decisions
     from reporter.narrative import narrate
 
-    def doc(ai_revert_rate: float) -> dict:
+    def doc(ai_revert_rate: float, reverts_change: str = "flat") -> dict:
+        test = lambda ai, other, n: {  # noqa: E731  (intervals exclude zero: outside noise)
+            "value": ai - other, "interval": [ai - other - 3, ai - other + 3],
+            "change": "up" if ai > other else "down", "test": "bootstrap", "n": {"ai": n, "non_ai": n}}
         size = lambda lo, hi, ai, other, n: {  # noqa: E731
             "min_lines": lo, "max_lines": hi, "ai": {"n": n, "cycle_time_hours": ai, "review_time_hours": ai},
             "non_ai": {"n": n, "cycle_time_hours": other, "review_time_hours": other},
-            "cycle_time_ratio": round(ai / other, 4), "review_time_ratio": round(ai / other, 4)}
+            "cycle_time_ratio": round(ai / other, 4), "review_time_ratio": round(ai / other, 4),
+            "cycle_time_test": test(ai, other, n), "review_time_test": test(ai, other, n)}
         return {"cadence": "monthly", "period": "2026-10", "metrics": {}, "baseline": {"periods": []},
                 "breakdowns": {"flow_by_size": {"small": size(0, 100, 15.0, 20.0, 30),
                                                 "large": size(400, None, 40.0, 20.0, 12)},
                                "reverts": {"by_cohort": {"ai": {"value": 3, "n": 100, "rate": ai_revert_rate},
-                                                         "non_ai": {"value": 3, "n": 100, "rate": 0.03}}}}}
+                                                         "non_ai": {"value": 3, "n": 100, "rate": 0.03}},
+                                           "cohort_difference": {"value": ai_revert_rate - 0.03,
+                                                                 "interval": [-0.02, 0.06], "change": reverts_change,
+                                                                 "test": "exact", "n": {"ai": 100, "non_ai": 100}}}}}
 
     decisions = narrate(doc(0.05), "monthly", [narratives_dir()])["decisions"]
     rows = [(d.team, d.decision) for d in _decisions({"narrative": {"decisions": decisions}})]
     assert rows == [("large AI-assisted PRs", "Hold"), ("small AI-assisted PRs", "Scale")]
     assert decisions[0]["text"] == ("Hold large AI-assisted PRs (400+ lines): they wait 40.0 h in review vs 20.0 h "
-                                    "for other large PRs (12 and 12 PRs); split them before review.")
+                                    "for other large PRs (12 and 12 PRs), longer outside noise; split them before "
+                                    "review.")
     assert decisions[1]["text"] == ("Scale small AI-assisted PRs (under 100 lines): they merge in 15.0 h vs 20.0 h "
-                                    "for other small PRs (30 and 30 PRs), with 5% of AI-assisted PRs reverted vs "
-                                    "3% of others.")
-    guarded = narrate(doc(0.07), "monthly", [narratives_dir()])["decisions"]
-    assert [d["id"] for d in guarded] == ["decide-hold-large-ai-prs"]
+                                    "for other small PRs (30 and 30 PRs), faster outside noise; reverts 5% of 100 "
+                                    "AI-assisted PRs vs 3% of 100 others, no clear difference.")
+    for guarded in (doc(0.07), doc(0.05, reverts_change="up"), doc(0.05, reverts_change="insufficient_data")):
+        assert [d["id"] for d in narrate(guarded, "monthly", [narratives_dir()])["decisions"]] == [
+            "decide-hold-large-ai-prs"]

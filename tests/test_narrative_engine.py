@@ -37,7 +37,10 @@ def make_doc() -> dict:
             "pickup_time_hours": {
                 "value": 6.0, "unit": "hours", "n": 40, "baseline": 4.0, "delta": 2.0, "delta_pct": 0.5,
                 "change": "up",
-                "by_team": {"payments": {"value": 16.45, "n": 12}, "web": {"value": 3.0, "n": 20},
+                "by_team": {"payments": {"value": 16.45, "n": 12,
+                                         "vs_rest": {"value": 13.25, "rest_value": 3.2, "rest_n": 23,
+                                                     "interval": [6.1, 19.8], "change": "up", "test": "bootstrap"}},
+                            "web": {"value": 3.0, "n": 20},
                             "other": {"value": None, "n": 3, "reason": "suppressed"}},
                 "by_cohort": {"ai": {"value": 8.0, "n": 15}, "non_ai": {"value": 5.0, "n": 25}},
             },
@@ -46,7 +49,10 @@ def make_doc() -> dict:
             "change_failure_rate": {
                 "value": 0.08, "unit": "ratio", "n": 50, "baseline": 0.05, "delta": 0.03, "delta_pct": 0.6,
                 "change": "flat",
-                "by_team": {"payments": {"value": 0.25, "n": 8}, "web": {"value": 0.04, "n": 25}},
+                "by_team": {"payments": {"value": 0.25, "n": 8},
+                            "web": {"value": 0.04, "n": 25,
+                                    "vs_rest": {"value": -0.0767, "rest_value": 0.1167, "rest_n": 25,
+                                                "interval": [-0.15, -0.01], "change": "down", "test": "exact"}}},
                 "by_cohort": {"ai": {"value": 0.12, "n": 25}, "non_ai": {"value": 0.04, "n": 25}},
             },
             "merged_prs": {"value": 1234, "unit": "count", "n": 1234, "baseline": 1100.0, "delta": 134.0,
@@ -205,6 +211,7 @@ def test_for_each_team_binds_team_and_records_team_evidence(tmp_path):
     result = run(tmp_path, [rule(
         id="review-queue", for_each="team",
         when={"all": [{"metric": "pickup_time_hours", "scope": "team", "field": "n", "op": ">=", "value": 10},
+                      {"metric": "pickup_time_hours", "scope": "team", "differs": "higher", "min_n": 10},
                       {"metric": "pickup_time_hours", "scope": "team", "op": ">",
                        "than": {"metric": "pickup_time_hours", "times": 1.5}}]},
         text="{{ team }} waits {{ m.pickup_time_hours.by_team[team].value | hours }} for a first review, "
@@ -214,11 +221,17 @@ def test_for_each_team_binds_team_and_records_team_evidence(tmp_path):
         "text": "payments waits 16.4 h for a first review, against 6.0 h overall.",
         "evidence": [{"path": "metrics.pickup_time_hours.by_team.payments.value", "value": 16.45, "shown": "16.4 h"},
                      {"path": "metrics.pickup_time_hours.value", "value": 6.0, "shown": "6.0 h"}],
-        "metrics": ["pickup_time_hours"]}]
+        "metrics": ["pickup_time_hours"],
+        # the test the condition rested on: payments (16.45 h, n 12) against the rest (3.2 h, n 23)
+        "tests": [{"path": "metrics.pickup_time_hours.by_team.payments.vs_rest", "compares": "team_vs_rest",
+                   "metric": "pickup_time_hours", "unit": "hours", "value": 13.25, "interval": [6.1, 19.8],
+                   "change": "up", "test": "bootstrap", "n": 12, "other_n": 23, "side_value": 16.45,
+                   "other_value": 3.2}]}]
 
 
 def test_subject_names_what_a_rule_without_a_team_is_about(tmp_path):
     result = run(tmp_path, [rule(id="large-prs", kind="decision", cadences=["monthly"], subject=" large AI-assisted PRs ",
+                                 when={"metric": "merged_prs", "change": "up"},
                                  text="Hold large AI-assisted PRs: {{ m.merged_prs.value | count }} merged.")],
                  cadence="monthly")
     (item,) = result["decisions"]
@@ -685,15 +698,20 @@ def test_weekly_actions_are_capped_at_five(tmp_path):
 
 def test_decisions_only_in_the_monthly_report(tmp_path):
     rules = [rule(id="scale", kind="decision", cadences=["monthly"], for_each="team",
-                  when={"metric": "change_failure_rate", "scope": "team", "op": "<=",
-                        "than": {"metric": "change_failure_rate"}},
+                  when={"all": [{"metric": "change_failure_rate", "scope": "team", "differs": "lower"},
+                                {"metric": "change_failure_rate", "scope": "team", "op": "<=",
+                                 "than": {"metric": "change_failure_rate"}}]},
                   text="Scale in {{ team }}: change failure rate "
                        "{{ m.change_failure_rate.by_team[team].value | percent }}.")]
     assert run(tmp_path, rules, cadence="monthly")["decisions"] == [{
         "id": "scale", "kind": "decision", "priority": 50, "team": "web",
         "text": "Scale in web: change failure rate 4%.",
         "evidence": [{"path": "metrics.change_failure_rate.by_team.web.value", "value": 0.04, "shown": "4%"}],
-        "metrics": ["change_failure_rate"]}]
+        "metrics": ["change_failure_rate"],
+        "tests": [{"path": "metrics.change_failure_rate.by_team.web.vs_rest", "compares": "team_vs_rest",
+                   "metric": "change_failure_rate", "unit": "ratio", "value": -0.0767, "interval": [-0.15, -0.01],
+                   "change": "down", "test": "exact", "n": 25, "other_n": 25, "side_value": 0.04,
+                   "other_value": 0.1167}]}]
     assert run(tmp_path, rules, cadence="weekly")["decisions"] == []
     assert run(tmp_path, rules, cadence="quarterly")["decisions"] == []
 

@@ -18,6 +18,9 @@ def org(make_inputs):
     people = [dict(person=f"e{i}", team="core") for i in range(5)]  # 5 engineers all along
     prs = [dict(id=f"p{i}", repo="r", author="e0", created_at=f"2026-03-{2 + i:02d}T08:00:00Z",
                 merged_at=f"2026-03-{2 + i:02d}T10:00:00Z") for i in range(10)]  # 10 merged in March
+    # p0 opened on Friday 27 February: the inputs reach back into the ISO week holding 1 March, so the
+    # whole month is covered (data starting on Monday 2 March would leave Sunday 1 March uncovered).
+    prs[0]["created_at"] = "2026-02-27T08:00:00Z"
     work = [
         dict(id="w1", type="story", created_at="2026-02-01", done_at="2026-03-05", team="core",
              initiative="checkout", strategic="true"),

@@ -26,9 +26,18 @@ def test_scatter_needs_three_points_in_one_currency():
 
 
 def test_page_one_names_the_guardrails_to_watch_when_no_warning_fired():
-    text = _watch(_doc([], cfr={"ai": {"value": 0.072, "n": 209}, "non_ai": {"value": 0.058, "n": 330}},
-                       reverts={"by_cohort": {"ai": {"rate": 0.0536}, "non_ai": {"rate": 0.0268}}}))
-    assert text == ("At risk: no guardrail crossed its warning threshold this quarter. Watch: AI-touched deployments "
-                    "failed 7.2% of the time (n 209) vs 5.8% for others; 5.4% of AI-assisted PRs were reverted vs "
-                    "2.7% of others.")
+    doc = _doc([], cfr={"ai": {"value": 0.072, "n": 209}, "non_ai": {"value": 0.058, "n": 330}},
+               reverts={"by_cohort": {"ai": {"value": 3, "n": 56, "rate": 0.0536},
+                                      "non_ai": {"value": 3, "n": 112, "rate": 0.0268}},
+                        "cohort_difference": {"value": 0.0268, "interval": [-0.03, 0.11], "change": "flat"}})
+    doc["metrics"]["change_failure_rate"]["cohort_difference"] = {
+        "value": 0.014, "interval": [-0.027, 0.058], "change": "flat", "n": {"ai": 209, "non_ai": 330}}
+    text = _watch(doc)
+    # Both comparisons name n on each side and the test's verdict: no direction word without it.
+    assert text == ("At risk: no guardrail crossed its warning threshold this quarter. Watch: change failure rate: "
+                    "AI-touched deployments 7.2% (n 209) vs other deployments 5.8% (n 330): no clear difference; "
+                    "reverted: 5.4% of AI-assisted PRs (n 56) vs 2.7% of others (n 112): no clear difference.")
+    doc["metrics"]["change_failure_rate"]["cohort_difference"].update(change="up", interval=[0.004, 0.05])
+    assert "AI-touched deployments higher, outside noise; difference +1.4 pp, 95% interval +0.4 pp to +5.0 pp" \
+        in _watch(doc)
     assert _watch(_doc([])) == "At risk: no guardrail crossed its warning threshold this quarter."

@@ -157,7 +157,7 @@ def test_kpi_colour_follows_good_and_bad_not_up_and_down(weekly):
     assert kpis["recovery_time_hours"].status == "good"  # faster recovery is good
     assert kpis["deployments"].status == "bad"  # fewer deployments is bad
     doc["metrics"]["pr_cycle_time_hours"]["change"] = "flat"
-    assert {k.key: k for k in build_weekly(doc, "x").kpis}["pr_cycle_time_hours"].status_label == "within noise"
+    assert {k.key: k for k in build_weekly(doc, "x").kpis}["pr_cycle_time_hours"].status_label == "no clear change"
 
 
 def test_fetcher_refuses_network_and_foreign_files(tmp_path):

@@ -6,7 +6,10 @@ Templates compute nothing; they lay out these objects. The narrative layer adds 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+
+from . import fmt
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class WeeklyReport:
     reproduce: str
     lang: str = "en"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    coverage_note: str = ""
 
 
 def narrative_stories(doc: dict) -> tuple[Story, ...]:
@@ -99,3 +103,89 @@ def narrative_stories(doc: dict) -> tuple[Story, ...]:
 def datasets_present(doc: dict) -> set[str]:
     """Dataset names the inputs held, from the lineage (people.csv -> people)."""
     return {name.rsplit(".", 1)[0] for name in doc["inputs"]}
+
+
+def coverage_dots(doc: dict, labels: tuple[tuple[str, str], ...]) -> tuple[tuple[str, bool], ...]:
+    """(label, has records in this period) per dataset: a file that exists but stops before the
+    period is an empty dot, not a full one. A roster (people) counts when its file is there."""
+    datasets = (doc.get("coverage") or {}).get("datasets") or {}
+    present = datasets_present(doc)
+
+    def has(name: str) -> bool:
+        if name in datasets:
+            return datasets[name]["records_in_period"] > 0
+        return name == "people" and name in present
+    return tuple((label, has(name)) for name, label in labels)
+
+
+def coverage_note(doc: dict) -> str:
+    """Page 1's sentence for a period the inputs reach only in part (empty when fully covered)."""
+    cov = doc.get("coverage") or {}
+    if not cov.get("partial"):
+        return ""
+    if not cov.get("covered_days"):
+        return (f"The inputs ({cov['first_day']} to {cov['last_day']}) do not reach this period: every figure "
+                "below is N/A.")
+    start, last = dt.date.fromisoformat(cov["covered_from"]), dt.date.fromisoformat(cov["covered_to"])
+    weeks = cov["covered_days"] / 7
+    whole = f"{cov['covered_days']} of {cov['period_days']} days"
+    if cov["period_days"] > 7:
+        whole += f" ({weeks:.1f} of {cov['period_days'] / 7:.1f} weeks)"
+    return (f"The inputs cover {fmt.day_range(start, last)} only: {whole} of this period. Counts, rates, "
+            "costs and capacity are computed over those days only; baselines are scaled to them.")
+
+
+def comparison_words(test: dict | None, higher: str, lower: str) -> str:
+    """The verdict of an AI vs other (or team vs rest) test in words: a direction only outside noise."""
+    if not test:
+        return "not tested"
+    if test.get("change") in (None, "insufficient_data"):
+        return "too few on one side to compare"
+    if test["change"] == "up":
+        return f"{higher}, outside noise"
+    if test["change"] == "down":
+        return f"{lower}, outside noise"
+    return "no clear difference"
+
+
+def signed(value: float | None, formatter) -> str:
+    """A difference with a true minus sign, in the metric's own format."""
+    if value is None:
+        return fmt.NA
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return sign + formatter(abs(value))
+
+
+def cohort_comparison(metric: dict, what: str, formatter, higher: str = "higher", lower: str = "lower",
+                      points: bool = False, ai_label: str = "AI-assisted", other_label: str = "others") -> str | None:
+    """AI vs other with n on both sides and the test's verdict (a direction only outside noise,
+    with the difference and its interval); None when a side is empty: that is no comparison."""
+    c = metric.get("by_cohort") or {}
+    ai, other = c.get("ai") or {}, c.get("non_ai") or {}
+    if not ai.get("n") or not other.get("n"):
+        return None
+    test = metric.get("cohort_difference")
+    verdict = comparison_words(test, f"{ai_label} {higher}", f"{ai_label} {lower}")
+    if test and test.get("change") in ("up", "down") and test.get("interval"):
+        lo, hi = test["interval"]
+        diff = fmt.signed_points if points else (lambda v: signed(v, formatter))
+        verdict += f"; difference {diff(test['value'])}, 95% interval {diff(lo)} to {diff(hi)}"
+    return (f"{what}: {ai_label} {formatter(ai['value'])} (n {ai['n']}) vs {other_label} "
+            f"{formatter(other['value'])} (n {other['n']}): {verdict}.")
+
+
+def privacy_note(doc: dict, short: bool = False) -> str:
+    """What 'other' holds: the pooled teams by name (never their sizes) and rows of no team."""
+    privacy = doc.get("privacy") or {}
+    minimum = privacy.get("min_group_size", 5)
+    other = privacy.get("other")
+    if not other:
+        return f"No team is under {minimum} engineers; 'other' holds only rows that belong to no team."
+    teams = other.get("teams") or []
+    names = ", ".join(teams[:-1]) + (" and " if len(teams) > 1 else "") + teams[-1] if teams else "no team"
+    if other.get("engineers") is None:
+        return f"'other' ({names}) is withheld: together they have fewer than {minimum} engineers."
+    if short:
+        return f"'other' pools {names} ({other['engineers']} engineers) for privacy."
+    return (f"'other' pools {names} ({other['engineers']} engineers), so that no group under {minimum} engineers "
+            "is shown or can be recovered from the totals; it also holds rows that belong to no team.")

@@ -11,7 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from . import fmt
-from .model import KPI, Bullet, ChartSpec, Section, Story, Table, datasets_present, narrative_stories
+from .evidence import describe_test
+from .model import (KPI, Bullet, ChartSpec, Section, Story, Table, comparison_words, coverage_dots, coverage_note,
+                    datasets_present,
+                    narrative_stories)
 from .weekly import DATASET_LABELS, _kpi, _movement, _status
 
 KPIS = (
@@ -40,13 +43,16 @@ DEFINITIONS = (
     ("Escaped defects", "work items flagged escaped_defect, created in the month."),
     ("Cost per merged PR", "AI spend (usage lines and seats) / merged PRs, per currency, never summed."),
     ("Idle-seat spend", "what seats without activity in the 30 days to the month's end cost in the month."),
-    ("Change", "called better or worse only outside noise (95% bootstrap or exact test, n ≥ 5, ≥ 5% move);"
+    ("Change", "called better or worse only outside noise (95% interval: order statistics for medians, exact for"
+               " rates and counts; n ≥ 5, ≥ 5% move);"
                " baseline: the preceding months pooled."),
 )
 
 
 @dataclass(frozen=True)
 class Decision:
+    """One row of the decisions table; `evidence` is the noise tests it rests on, n on both sides."""
+
     team: str
     decision: str  # Scale | Hold | Stop
     text: str
@@ -74,6 +80,7 @@ class MonthlyReport:
     data_quality: str
     reproduce: str
     lang: str = "en"
+    coverage_note: str = ""
 
 
 def _money(amounts: dict | None) -> str:
@@ -124,7 +131,13 @@ def _dora(doc: dict) -> Table:
         ai, other = cohorts.get("ai", {}), cohorts.get("non_ai", {})
         fmt_value = {"deployments": fmt.count, "lead_time_hours": fmt.hours, "change_failure_rate": fmt.percent,
                      "recovery_time_hours": fmt.hours, "rework_rate": fmt.percent}[key]
-        split = f"{fmt_value(ai.get('value'))} / {fmt_value(other.get('value'))}" if ai or other else "—"
+        split = "—"
+        if ai.get("n") and other.get("n"):
+            test = metric.get("cohort_difference")
+            verdict = comparison_words(test, "AI-touched higher", "AI-touched lower")
+            split = (f"{fmt_value(ai.get('value'))} (n {ai['n']}) / {fmt_value(other.get('value'))} "
+                     f"(n {other['n']}): {verdict}") if test is not None else \
+                f"{fmt_value(ai.get('value'))} / {fmt_value(other.get('value'))}"
         rows.append((label, show(metric) if metric["value"] is not None else fmt.NA, band, words, split))
     return Table("The five DORA metrics", ("Metric", "This month", "Band (DORA 2023)", "vs baseline",
                                            "AI-touched / other"),
@@ -158,7 +171,11 @@ def _decisions(doc: dict) -> tuple[Decision, ...]:
     out = []
     for item in (doc.get("narrative") or {}).get("decisions", []):
         verb = item["text"].split(" ", 1)[0].rstrip(":")
-        evidence = "; ".join(f"{e['path'].split('.')[1]} {e['shown']}" for e in item["evidence"][:3])
+        tests = item.get("tests") or []
+        if tests:
+            evidence = " · ".join(describe_test(test) for test in tests)
+        else:  # a document written before decisions carried their tests
+            evidence = "; ".join(f"{e['path'].split('.')[1]} {e['shown']}" for e in item["evidence"][:3])
         out.append(Decision(item.get("team") or item.get("subject") or "organisation", verb, item["text"], evidence))
     return tuple(out)
 
@@ -207,8 +224,8 @@ def build_monthly(doc: dict, reproduce: str) -> MonthlyReport:
         title="Monthly AI delivery review",
         period_id=doc["period"],
         period_label=f"{start:%B %Y}",
-        coverage=tuple((label, name in present) for name, label in DATASET_LABELS + (
-            ("work_items", "work items"), ("support_tickets", "support"))),
+        coverage=coverage_dots(doc, DATASET_LABELS + (("work_items", "work items"), ("support_tickets", "support"))),
+        coverage_note=coverage_note(doc),
         kpis=kpis,
         summary=Section("summary", "What the month says", summary,
                         empty_note="No pattern passed the evidence bar this month."),

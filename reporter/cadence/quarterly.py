@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from . import fmt
-from .model import Bullet, ChartSpec, Section, Story, Table, datasets_present, narrative_stories
+from .model import (Bullet, ChartSpec, Section, Story, Table, cohort_comparison, comparison_words, coverage_dots,
+                    coverage_note, narrative_stories)
 from .monthly import _money
 from .weekly import DATASET_LABELS, _movement
 
@@ -40,10 +41,29 @@ class QuarterlyReport:
     data_quality: str
     reproduce: str
     lang: str = "en"
+    coverage_note: str = ""
 
 
 def _num(x: float) -> str:
     return f"{x:,.0f}".replace("-", "−")
+
+
+def _assumption(value) -> str:
+    """An assumption's value in words: no Python dicts or reprs on the page."""
+    if value is None:
+        return "not configured"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_assumption(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+    return str(value)
+
+
+def _signed2(x: float) -> str:
+    """+0.25 / −0.25 with a true minus sign."""
+    return f"{x:+.2f}".replace("-", "−")
 
 
 def _range(values: list | None, currency: str) -> tuple[str, str]:
@@ -64,17 +84,23 @@ def _headlines(doc: dict) -> tuple[Headline, ...]:
         net = [v - cost["value"] for v in roi["value"]]
     value, spread = _range(net, currency)
     ratio = [f"{r:.1f}x".replace("-", "−") for r in roi["roi"]] if roi.get("roi") else None
+    # A range that spans zero is no answer: say so before any figure, and print no point estimate.
+    unclear = bool(net) and net[0] < 0 < net[2]
     return (
-        Headline("Net value", value, f"{spread}; capacity reclaimed priced at loaded cost, minus AI cost" if net else
+        Headline("Net value", "Cannot yet tell" if unclear else value,
+                 (f"{spread} {currency} spans zero; capacity reclaimed priced at loaded cost, minus AI cost"
+                  if unclear else f"{spread}; capacity reclaimed priced at loaded cost, minus AI cost") if net else
                  (roi.get("reason") or "not computable")),
-        Headline("ROI", ratio[1] if ratio else fmt.NA,
+        Headline("ROI", "Cannot yet tell" if unclear else (ratio[1] if ratio else fmt.NA),
                  f"range {ratio[0]} to {ratio[2]}; (value − cost) / cost" if ratio else
                  (roi.get("reason") or "not computable")),
         Headline("Confidence", "No estimate" if cap.get("confidence", "none") == "none" else
                  cap["confidence"].split(" (")[0].capitalize(),
                  cap.get("confidence", "").partition("(")[2].rstrip(")") or "see 'How sure are we?'"),
         Headline("AI cost", f"{cost['value']:,.0f} {cost['currency']}" if cost.get("value") is not None else fmt.NA,
-                 "spend and enablement this quarter" if cost.get("value") is not None else
+                 ("spend and enablement this quarter" if cost.get("enablement_share", 1) >= 1 else
+                  f"spend and {cost['enablement_share']:.0%} of the quarter's enablement, for the days covered")
+                 if cost.get("value") is not None else
                  (cost.get("reason") or "no cost data")),
     )
 
@@ -91,9 +117,10 @@ def _answer(doc: dict) -> Section:
     if shown:
         bullets.append(Bullet("What moved (outside noise): " + "; ".join(
             f"{names[k]} {m[k]['change']} ({fmt.signed_percent(m[k].get('delta_pct'))})" for k in shown) + "."))
+    elif not doc["baseline"]["periods"]:
+        bullets.append(Bullet("No previous quarter in the inputs: nothing can be compared with one yet."))
     else:
-        bullets.append(Bullet("Nothing moved outside noise against the previous quarter"
-                              + (" (no previous quarter in the inputs)." if not doc["baseline"]["periods"] else ".")))
+        bullets.append(Bullet("Nothing moved outside noise against the previous quarter."))
     survey = ((doc.get("capacity") or {}).get("roi") or {}).get("survey") or {}
     if survey.get("roi"):
         bullets.append(Bullet(f"Survey view (self-reported time saved, discounted): value {_num(survey['value'][1])} "
@@ -112,16 +139,16 @@ def _answer(doc: dict) -> Section:
 def _watch(doc: dict) -> str:
     """Page 1 always says what is at risk: with no warning raised, the guardrails to watch."""
     watch = []
-    cohorts = (doc["metrics"].get("change_failure_rate") or {}).get("by_cohort") or {}
-    ai, other = cohorts.get("ai") or {}, cohorts.get("non_ai") or {}
-    if ai.get("value") is not None and other.get("value") is not None:
-        watch.append(f"AI-touched deployments failed {fmt.percent(ai['value'])} of the time "
-                     f"(n {fmt.count(ai.get('n'))}) vs {fmt.percent(other['value'])} for others")
-    reverts = ((doc["breakdowns"].get("reverts") or {}).get("by_cohort")) or {}
-    r_ai, r_other = reverts.get("ai") or {}, reverts.get("non_ai") or {}
-    if r_ai.get("rate") is not None and r_other.get("rate") is not None:
-        watch.append(f"{fmt.percent(r_ai['rate'])} of AI-assisted PRs were reverted vs "
-                     f"{fmt.percent(r_other['rate'])} of others")
+    failure = cohort_comparison(doc["metrics"].get("change_failure_rate") or {}, "change failure rate", fmt.percent,
+                                points=True, ai_label="AI-touched deployments", other_label="other deployments")
+    if failure:
+        watch.append(failure.rstrip("."))
+    reverts = doc["breakdowns"].get("reverts") or {}
+    r_ai, r_other = (reverts.get("by_cohort") or {}).get("ai") or {}, (reverts.get("by_cohort") or {}).get("non_ai") or {}
+    if r_ai.get("n") and r_other.get("n"):
+        words = comparison_words(reverts.get("cohort_difference"), "AI-assisted higher", "AI-assisted lower")
+        watch.append(f"reverted: {fmt.percent(r_ai['rate'])} of AI-assisted PRs (n {r_ai['n']}) vs "
+                     f"{fmt.percent(r_other['rate'])} of others (n {r_other['n']}): {words}")
     text = "At risk: no guardrail crossed its warning threshold this quarter"
     return text + (". Watch: " + "; ".join(watch) + "." if watch else ".")
 
@@ -134,16 +161,27 @@ def _capacity(doc: dict) -> Section:
     roi = cap.get("roi") or {}
     bullets = []
     if did.get("effect") is not None:
+        if did.get("interval"):
+            spread = f"95% interval {_signed2(did['interval'][0])} to {_signed2(did['interval'][1])}"
+        else:
+            spread = f"no interval: {did.get('interval_reason') or 'the method refused'}"
         bullets.append(Bullet(
-            f"{did['method'].capitalize()}: {did['effect']:+.2f} merged PRs per engineer-week "
-            f"(95% interval {did['interval'][0]:+.2f} to {did['interval'][1]:+.2f}), "
-            f"{fmt.signed_percent(did['relative'])} of the adopting teams' level before rollout."))
+            f"{did['method'].capitalize()}: {_signed2(did['effect'])} merged PRs per engineer-week "
+            f"({spread}), {fmt.signed_percent(did['relative'])} of the adopting teams' level before rollout, "
+            f"over {fmt.count(did.get('treated_engineer_weeks'))} engineer-weeks."))
         trend = did.get("pre_trend") or {}
         if trend.get("parallel") is False:
             bullets.append(Bullet("Pre-trend check failed: adopting and other teams were already diverging before "
                                   "the rollout, so the estimate is weaker evidence.", "warning"))
         elif trend.get("parallel"):
-            bullets.append(Bullet("Pre-trend check passed: both groups moved in parallel before the rollout."))
+            # Not rejecting parallel trends is not proof of them: give the slope, its interval and the weeks.
+            lo, hi = trend.get("interval") or (None, None)
+            spread = f", 95% interval {_signed2(lo)} to {_signed2(hi)}" if lo is not None else ""
+            bullets.append(Bullet(f"Pre-trend check: no clear divergence before the rollout (gap slope "
+                                  f"{_signed2(trend['slope'])} per week{spread}); a short or noisy pre-period "
+                                  "can hide one."))
+        elif trend.get("reason"):
+            bullets.append(Bullet(f"Pre-trend check: n/a — {trend['reason']}."))
     else:
         bullets.append(Bullet(f"Difference-in-differences: n/a — {did.get('reason')}."))
 
@@ -153,9 +191,11 @@ def _capacity(doc: dict) -> Section:
         triple = h if isinstance(h, list) else [h] * 3
         fte = r.get("fte")
         value = r.get("value")
-        return (name, f"{triple[1]:,.0f} h", f"{fte[1]:.1f}" if fte else fmt.NA,
-                f"{value[1]:,.0f} {r.get('currency', '')}" if value else fmt.NA,
-                "" if value else (r.get("reason") or ""))
+        spans = triple[0] != triple[2]
+        note = f"range {_num(value[0])} to {_num(value[2])} {r.get('currency', '')}" if value and spans else ""
+        return (name, f"{_num(triple[1])} h", f"{fte[1]:.1f}".replace("-", "−") if fte else fmt.NA,
+                f"{_num(value[1])} {r.get('currency', '')}" if value else fmt.NA,
+                note if value else (r.get("reason") or ""))
 
     table = Table("Two independent estimates, side by side", ("Estimate", "Hours", "FTE", "Value", "Note"),
                   (row("Difference-in-differences", (hours.get("difference_in_differences") or {}).get("hours"),
@@ -216,15 +256,12 @@ def _risk(doc: dict) -> Section:
     if sec:
         parts = ", ".join(f"{v} {k}" for k, v in sec["by_severity"].items())
         bullets.append(Bullet(f"Security findings: {sec['total']} ({parts}); {sec['ai_touched']} on AI-touched code."))
-    cohorts = (m["change_failure_rate"].get("by_cohort") or {})
-    if cohorts.get("ai", {}).get("n"):
-        bullets.append(Bullet(f"Change failure rate of AI-touched deployments {fmt.percent(cohorts['ai']['value'])} "
-                              f"vs {fmt.percent(cohorts['non_ai']['value'])} for others."))
-    recovery = (m["recovery_time_hours"].get("by_cohort") or {})
-    if recovery.get("ai", {}).get("n") and recovery.get("non_ai", {}).get("n"):
-        bullets.append(Bullet(f"Recovery after AI-touched deployments {fmt.hours(recovery['ai']['value'])} "
-                              f"(n {recovery['ai']['n']}) vs {fmt.hours(recovery['non_ai']['value'])} "
-                              f"(n {recovery['non_ai']['n']}) for others."))
+    for text in (cohort_comparison(m["change_failure_rate"], "Change failure rate", fmt.percent, points=True,
+                                   ai_label="AI-touched deployments"),
+                 cohort_comparison(m["recovery_time_hours"], "Recovery", fmt.hours, "longer", "shorter",
+                                   ai_label="after AI-touched deployments")):
+        if text:
+            bullets.append(Bullet(text))
     return Section("risk", "Did risk go up?", tuple(bullets))
 
 
@@ -234,14 +271,17 @@ def _sure(doc: dict) -> Section:
     bullets = [Bullet(f"Confidence: {cap.get('confidence', 'none')}.")]
     if did.get("effect") is not None:
         bullets.append(Bullet(f"Method: {did['method']}; adopting teams {', '.join(did['treated'])}; comparison teams "
-                              f"{', '.join(did['control']) or 'none'}; {did['team_weeks']} team-weeks; "
-                              f"{did['resamples']} bootstrap resamples."))
+                              f"{', '.join(did['control']) or 'none'}; {did['team_weeks']} team-weeks."))
+        if did.get("inference"):
+            bullets.append(Bullet(f"Interval: {did['inference']}"))
+        if did.get("weighting"):
+            bullets.append(Bullet(f"Weighting: {did['weighting']}"))
         if not did["control"]:
             bullets.append(Bullet("There is no control group: every team adopted AI, so this is a before/after "
                                   "comparison only, weaker evidence than a difference-in-differences.", "warning"))
     bullets.append(Bullet("Correlation is not causation: revenue and contract values are shown beside AI usage, "
                           "never attributed to it."))
-    rows = tuple((a["name"], str(a["value"]), a["source"]) for a in cap.get("assumptions", []))
+    rows = tuple((a["name"], _assumption(a["value"]), a["source"]) for a in cap.get("assumptions", []))
     return Section("sure", "How sure are we?", tuple(bullets),
                    (Table("Assumptions", ("Input", "Value", "Source"), rows, (False, True, False)),))
 
@@ -315,10 +355,11 @@ def _question_charts(doc: dict) -> tuple[ChartSpec, ...]:
     m = doc["metrics"]
     cycle = weekly.get("pr_cycle_time_hours") or []
     if sum(v is not None for v in cycle) >= 2:
-        cohorts = m["pr_cycle_time_hours"].get("by_cohort") or {}
-        ai, other = (cohorts.get("ai") or {}).get("value"), (cohorts.get("non_ai") or {}).get("value")
-        title = "PR cycle time by week" + (f": AI-assisted {fmt.hours(ai)}, other PRs {fmt.hours(other)} "
-                                           "at the quarter's median" if ai is not None and other is not None else "")
+        test = m["pr_cycle_time_hours"].get("cohort_difference") or {}
+        n = test.get("n") or {}
+        title = "PR cycle time by week" + (
+            f": {comparison_words(test, 'AI-assisted PRs longer', 'AI-assisted PRs shorter')} over the quarter "
+            f"(n {n.get('ai', 0)} vs {n.get('non_ai', 0)})" if n.get("ai") and n.get("non_ai") else "")
         charts.append(ChartSpec(
             "trend", title,
             f"Line chart of weekly median PR cycle time in hours over the {len(cycle)} weeks of {doc['period']}, "
@@ -338,8 +379,10 @@ def _question_charts(doc: dict) -> tuple[ChartSpec, ...]:
             title = "Adopting teams before and after rollout (no comparison group: weaker evidence)"
         elif parallel is False:
             title = "The groups already diverged before the rollouts, so the estimate is weak"
+        elif parallel:
+            title = "Adopting and comparison teams: no clear divergence before the rollouts"
         else:
-            title = "Adopting and comparison teams moved in parallel before the rollouts"
+            title = "Adopting and comparison teams before and after the rollouts"
         lines = {"Adopting teams": series["adopting"]}
         if series.get("comparison") is not None:
             lines["Comparison teams"] = series["comparison"]
@@ -389,13 +432,13 @@ DEFINITIONS = (
 def build_quarterly(doc: dict, reproduce: str) -> QuarterlyReport:
     start = dt.date.fromisoformat(doc["start"])
     last = dt.date.fromisoformat(doc["end"]) - dt.timedelta(days=1)
-    present = datasets_present(doc)
     return QuarterlyReport(
         organization=doc["organization"], title="Quarterly AI ROI packet", period_id=doc["period"],
         period_label=f"Fiscal {doc['period'].replace('-', ' ')} · {fmt.day_range(start, last)}",
-        coverage=tuple((label, name in present) for name, label in DATASET_LABELS + (
+        coverage=coverage_dots(doc, DATASET_LABELS + (
             ("work_items", "work items"), ("support_tickets", "support"), ("surveys", "surveys"),
             ("security_findings", "security"))),
+        coverage_note=coverage_note(doc),
         headlines=_headlines(doc), answer=_answer(doc),
         chapters=(_speed(doc), _capacity(doc), _cost(doc), _risk(doc), _sure(doc), _ebm(doc), _guardrails(doc)),
         charts=_question_charts(doc) + _scatter(doc), stories=narrative_stories(doc), appendix=_appendix(doc), definitions=DEFINITIONS,

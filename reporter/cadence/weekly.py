@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from . import fmt
-from .model import KPI, Bullet, ChartSpec, Section, Table, WeeklyReport, datasets_present, narrative_stories
+from .model import (KPI, Bullet, ChartSpec, Section, Table, WeeklyReport, cohort_comparison, coverage_dots,
+                    coverage_note, narrative_stories, privacy_note)
 
 DATASET_LABELS = (
     ("people", "people"), ("pull_requests", "pull requests"), ("commits", "commits"),
@@ -34,8 +35,9 @@ DEFINITIONS = (
     ("Deployments", "successful production deployments finished in the week."),
     ("Change failure rate", "deployments rolled back or linked to an incident, of all deployments."),
     ("Recovery time", "median hours from incident opened to resolved, incidents resolved in the week."),
-    ("Change", "called better or worse only outside noise (95% bootstrap or exact test, n ≥ 5, ≥ 5% move);"
-               " otherwise within noise. Baseline: the preceding weeks pooled."),
+    ("Change", "called better or worse only outside noise (95% interval: order statistics for medians, exact for"
+               " rates and counts; n ≥ 5, ≥ 5% move); otherwise 'no clear change'. Baseline: the preceding weeks pooled. AI-assisted vs other: the same"
+               " tests on the difference, n on both sides."),
 )
 
 
@@ -44,7 +46,7 @@ def _status(change: str, lower_is_better: bool) -> tuple[str, str]:
         good = (change == "down") == lower_is_better
         return ("good", "better") if good else ("bad", "worse")
     if change == "flat":
-        return "flat", "within noise"
+        return "flat", "no clear change"
     return "na", "not enough data"
 
 
@@ -80,13 +82,10 @@ def _kpi(metrics: dict, key: str, label: str, unit: str, lower: bool, formatter,
     return KPI(key, label, value, unit, delta, status, status_label, detail, band)
 
 
-def _cohort_line(metrics: dict, key: str, what: str, formatter) -> Bullet | None:
-    c = metrics[key].get("by_cohort") or {}
-    ai, other = c.get("ai", {}), c.get("non_ai", {})
-    if not ai.get("n") or not other.get("n"):
-        return None
-    return Bullet(f"{what}: AI-assisted {formatter(ai['value'])} (n {ai['n']}) vs others "
-                  f"{formatter(other['value'])} (n {other['n']}).")
+def _cohort_line(metrics: dict, key: str, what: str, formatter, higher: str = "higher", lower: str = "lower",
+                 points: bool = False, ai_label: str = "AI-assisted") -> Bullet | None:
+    text = cohort_comparison(metrics[key], what, formatter, higher, lower, points, ai_label)
+    return Bullet(text) if text else None
 
 
 def _movement(m: dict, label: str, formatter, lower: bool, points: bool = False) -> Bullet:
@@ -99,11 +98,12 @@ def _movement(m: dict, label: str, formatter, lower: bool, points: bool = False)
                       f"{formatter(m['baseline'])} baseline.")
     change = fmt.signed_points(m["delta"]) if points else fmt.signed_percent(m.get("delta_pct"))
     status, words = _status(m["change"], lower)
-    verdict = {"good": "better, outside noise", "bad": "worse, outside noise", "flat": "within noise",
-               "na": "not enough data to call"}[status]
+    moved = {"up": "rose", "down": "fell"}.get(m["change"], "")
+    verdict = {"good": f"{moved} outside noise: better", "bad": f"{moved} outside noise: worse",
+               "flat": "no clear change", "na": "not enough data to call"}[status]
     tone = {"good": "good", "bad": "bad"}.get(status, "neutral")
-    return Bullet(f"{label}: {formatter(m['value'])} vs {formatter(m['baseline'])} baseline ({change}, {verdict}).",
-                  tone)
+    return Bullet(f"{label}: {formatter(m['value'])} vs {formatter(m['baseline'])} baseline ({change}, {verdict}; "
+                  f"n {m['n']}).", tone)
 
 
 def _adoption(doc: dict) -> Section:
@@ -115,24 +115,28 @@ def _adoption(doc: dict) -> Section:
     bullets.append(Bullet(f"{users['value']} of {engineers['value']} engineers used AI tools this week "
                           f"({fmt.percent(rate['value'], 0)}); baseline {fmt.percent(rate['baseline'], 0)}."))
     details = doc.get("breakdowns", {})
-    tools = [t for t in details.get("ai_users_by_tool", []) if t.get("users")]
-    if tools:
-        bullets.append(Bullet("By tool: " + ", ".join(f"{t['name']} {t['users']}" for t in tools) + " users."))
-    features = [f for f in details.get("ai_users_by_feature", []) if f.get("users")]
-    if features:
-        bullets.append(Bullet("Strongest workflows: " + ", ".join(f"{f['name']} ({f['users']})" for f in features[:4])
-                              + "."))
+    minimum = (doc.get("privacy") or {}).get("min_group_size", 5)
+    for key, lead in (("ai_users_by_tool", "By tool"), ("ai_users_by_feature", "Strongest workflows")):
+        groups = [g for g in details.get(key, []) if g.get("users")]
+        named = [g for g in groups if g["name"] != "other"]
+        if named:
+            shown = named[:4] if key == "ai_users_by_feature" else groups
+            bullets.append(Bullet(f"{lead}: " + ", ".join(f"{g['name']} {g['users']}" for g in shown) + " users."))
+        elif groups:  # every group under the privacy minimum: one pooled count, no ranking
+            what = "tool" if key == "ai_users_by_tool" else "workflow"
+            bullets.append(Bullet(f"{lead}: each {what} has fewer than {minimum} users; "
+                                  f"{groups[0]['groups']} {what}s pooled, {groups[0]['users']} users."))
     by_team = rate["by_team"]
     rows = []
     for team, v in by_team.items():
-        if v.get("value") is None:
-            rows.append((team, f"< {doc['privacy']['min_group_size']}", "—", "withheld"))
+        if v.get("value") is None and "n" not in v:  # withheld: its size is never shown
+            rows.append((team, "—", "—", "withheld"))
         else:
             active = m["active_ai_users"]["by_team"].get(team, {}).get("value")
             rows.append((team, fmt.count(v["n"]), fmt.count(active), fmt.percent(v["value"], 0)))
     table = Table("AI adoption by team", ("Team", "Engineers", "Active", "Adoption"), tuple(rows),
                   (False, True, True, True),
-                  note=f"Teams under {doc['privacy']['min_group_size']} engineers are pooled into 'other'.")
+                  note=privacy_note(doc, short=True))
     low = [(t, v["value"]) for t, v in by_team.items() if v.get("value") is not None and t != "other"]
     if len(low) >= 2:
         low.sort(key=lambda tv: tv[1])
@@ -151,8 +155,8 @@ def _flow(doc: dict) -> Section:
         bullets.append(Bullet("Stages (medians): " + " · ".join(f"{label} {fmt.hours(v)}" for label, v in stages)
                               + "."))
     bullets.append(_movement(m["pickup_time_hours"], "Review turnaround", fmt.hours, True))
-    for line in (_cohort_line(m, "pr_cycle_time_hours", "Cycle time", fmt.hours),
-                 _cohort_line(m, "pr_size_lines", "PR size (lines)", fmt.lines)):
+    for line in (_cohort_line(m, "pr_cycle_time_hours", "Cycle time", fmt.hours, "longer", "shorter"),
+                 _cohort_line(m, "pr_size_lines", "PR size (lines)", fmt.lines, "larger", "smaller")):
         if line:
             bullets.append(line)
     bullets.append(_movement(m["merged_prs"], "Merged PRs", fmt.count, False))
@@ -162,9 +166,10 @@ def _flow(doc: dict) -> Section:
 def _quality(doc: dict) -> Section:
     m = doc["metrics"]
     bullets = [_movement(m["change_failure_rate"], "Change failure rate", fmt.percent, True, points=True)]
-    cfr_line = _cohort_line(m, "change_failure_rate", "Failure rate", fmt.percent)
+    cfr_line = _cohort_line(m, "change_failure_rate", "Failure rate", fmt.percent, points=True,
+                            ai_label="AI-touched deployments")
     if cfr_line:
-        bullets.append(Bullet(cfr_line.text.replace("AI-assisted", "AI-touched deployments")))
+        bullets.append(cfr_line)
     bullets.append(_movement(m["rework_rate"], "Rework (unplanned deployments)", fmt.percent, True, points=True))
     rev = doc.get("breakdowns", {}).get("reverts") or {}
     if rev.get("value") is not None:
@@ -173,9 +178,10 @@ def _quality(doc: dict) -> Section:
                               f"(AI-assisted {c['ai']['value']} of {c['ai']['n']}, others "
                               f"{c['non_ai']['value']} of {c['non_ai']['n']})."))
     bullets.append(_movement(m["recovery_time_hours"], "Recovery time", fmt.hours, True))
-    recovery_line = _cohort_line(m, "recovery_time_hours", "Recovery", fmt.hours)
+    recovery_line = _cohort_line(m, "recovery_time_hours", "Recovery", fmt.hours, "longer", "shorter",
+                                 ai_label="after AI-touched deployments")
     if recovery_line:
-        bullets.append(Bullet(recovery_line.text.replace("AI-assisted", "after AI-touched deployments")))
+        bullets.append(recovery_line)
     return Section("quality", "Quality drift", tuple(bullets))
 
 
@@ -195,8 +201,8 @@ def _teams(doc: dict) -> Table:
             for team in teams]
     return Table("Teams this week", ("Team", "Merged PRs", "Cycle time", "Review wait", "Deploys", "CFR", "AI adoption"),
                  tuple(rows), (False, True, True, True, True, True, True),
-                 note="PR metrics by author's team, deployments by the owning service's team; '—' = no data or "
-                      "withheld for privacy.")
+                 note="PR metrics by author's team, deployments by the owning service's team; '—' = no data. "
+                      + privacy_note(doc))
 
 
 def _charts(doc: dict) -> tuple[ChartSpec, ...]:
@@ -205,13 +211,8 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
     cycle = trends.get("pr_cycle_time_hours") or []
     if any(v is not None for v in cycle):
         base = m["pr_cycle_time_hours"]["baseline"]
-        latest, first = cycle[-1], next((v for v in cycle if v is not None), None)
-        direction = "held steady"
-        if latest is not None and first not in (None, 0):
-            move = latest / first - 1
-            direction = "rose" if move > 0.1 else "fell" if move < -0.1 else "held steady"
         charts.append(ChartSpec(
-            "trend", f"PR cycle time {direction} over {len(cycle)} weeks",
+            "trend", trend_title("PR cycle time", m["pr_cycle_time_hours"], fmt.hours, "week"),
             f"Line chart of weekly median PR cycle time in hours for the {len(cycle)} weeks to {doc['period']}, "
             f"AI-assisted and other PRs, with the baseline of {fmt.hours(base)}.",
             {"x": trends["periods"], "series": {"All PRs": cycle,
@@ -222,11 +223,10 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
                   ("Deploy", "deploy_time_hours"))
     cohorts = {name: [(m[k]["by_cohort"] or {}).get(name, {}).get("value") for _, k in stage_keys]
                for name in ("ai", "non_ai")}
-    if any(v is not None for vals in cohorts.values() for v in vals):
-        review_ai, review_other = cohorts["ai"][2], cohorts["non_ai"][2]
-        verb = "longer" if (review_ai or 0) > (review_other or 0) else "shorter"
+    # Drawn only when both cohorts have a stage to show: an empty side is no comparison.
+    if all(any(v is not None for v in vals) for vals in cohorts.values()):
         charts.append(ChartSpec(
-            "stages", f"Review takes {verb} for AI-assisted PRs",
+            "stages", stages_title(m["review_time_hours"]),
             "Stacked bars of median hours per stage (coding, pickup, review, deploy) for AI-assisted and other PRs "
             "merged this week.",
             {"stages": [s for s, _ in stage_keys], "bars": {"AI-assisted": cohorts["ai"], "Other PRs": cohorts["non_ai"]},
@@ -242,6 +242,35 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
     return tuple(charts)
 
 
+def trend_title(label: str, m: dict, formatter, span: str) -> str:
+    """A chart title whose verb is the noise test's (this period vs its baseline), never the
+    first and last points of the line."""
+    change, n = m.get("change"), m.get("n")
+    if m.get("value") is None:
+        return f"{label}: no data this {span}"
+    if change == "up":
+        return f"{label} rose to {formatter(m['value'])} this {span}, outside noise (baseline {formatter(m['baseline'])})"
+    if change == "down":
+        return f"{label} fell to {formatter(m['value'])} this {span}, outside noise (baseline {formatter(m['baseline'])})"
+    if change == "flat":
+        return f"{label}: no clear change this {span} ({formatter(m['value'])}, n {n}; baseline {formatter(m['baseline'])})"
+    return f"{label}: too few to call a change this {span} (n {n})"
+
+
+def stages_title(review: dict) -> str:
+    """The stage chart's finding: review time AI-assisted vs other, as the test says."""
+    test = review.get("cohort_difference") or {}
+    n = test.get("n") or {}
+    sizes = f"n {n.get('ai', 0)} vs {n.get('non_ai', 0)}"
+    if test.get("change") == "up":
+        return f"Review takes longer for AI-assisted PRs ({sizes}, outside noise)"
+    if test.get("change") == "down":
+        return f"Review is shorter for AI-assisted PRs ({sizes}, outside noise)"
+    if test.get("change") == "flat":
+        return f"Stages: no clear difference in review time, AI-assisted vs other ({sizes})"
+    return f"Stages of AI-assisted and other PRs (too few to compare review time; {sizes})"
+
+
 def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
     start = dt.date.fromisoformat(doc["start"])
     last = dt.date.fromisoformat(doc["end"]) - dt.timedelta(days=1)
@@ -249,7 +278,6 @@ def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
     weeks = len(doc["baseline"]["periods"])
     kpis = tuple(_kpi(doc["metrics"], key, label, unit, lower, f, points, weeks)
                  for key, label, unit, lower, f, points in KPIS)
-    present = datasets_present(doc)
     quality = _quality(doc)
     narrative = doc.get("narrative") or {}
     learning = tuple(Bullet(i["text"]) for i in narrative.get("learnings", []))
@@ -265,7 +293,8 @@ def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
         title="AI delivery update",
         period_id=doc["period"],
         period_label=f"Week {week} · {fmt.day_range(start, last)}",
-        coverage=tuple((label, name in present) for name, label in DATASET_LABELS),
+        coverage=coverage_dots(doc, DATASET_LABELS),
+        coverage_note=coverage_note(doc),
         kpis=kpis,
         adoption=_adoption(doc),
         flow=_flow(doc),

@@ -32,7 +32,7 @@ def imported_frames(config: Config, input_dir: Path, strict: bool = False
     for spec in config.imports:
         paths = config.import_paths(spec)
         run = run_import(spec.source, paths, config, None, people=people, roster_name=roster,
-                         options={"project": spec.project, "per_repo": spec.per_repo})
+                         options={"project": spec.project, "per_repo": spec.per_repo, **spec.options})
         issues = list(run.result.issues)
         combined: dict[str, list[dict[str, str]]] = {}
         merge_issues: list = []

@@ -27,8 +27,9 @@ Rows:
   - squash merges, non-merge commits ``Title (#N)``: the commit is the PR; author = its author.
 
   Git has no PR creation time: created_at is the earliest author date among the PR's commits
-  (never after merged_at), first_commit_at that same earliest date. For a squash merge that is
-  the squash commit's own date, about its merge time: such PRs show almost no cycle time, and a
+  (never after merged_at), first_commit_at that same earliest date. A squash merge keeps only the
+  squash commit, whose dates say nothing of when work started: its created_at is merged_at and
+  first_commit_at is empty, which the metrics read as "start unknown" (N/A, never 0 h), and a
   note counts them (the github-prs import has the real times and merges over these rows).
   additions/deletions are not derived (that would need a diff per commit); rebase merges leave no
   trace of their PR.
@@ -126,8 +127,9 @@ def import_git(paths: list[Path], ctx: ImportContext) -> ImportResult:
             "PR's commits; merged_at is the merge's committer date; additions/deletions are not derived")
     if totals["squash"]:
         result.notes.append(
-            f"{totals['squash']} PRs are squash merges: git keeps only the squash commit, so their created_at "
-            "is its author date and they show almost no cycle time (import github-prs for the real times)")
+            f"{totals['squash']} PRs are squash merges: git keeps only the squash commit, so their start is "
+            "unknown (created_at = merged_at, no first_commit_at) and their cycle, coding and pickup times are N/A "
+            "(import github-prs for the real times)")
     if totals["missing_parents"]:
         result.notes.append(f"{totals['missing_parents']} parent commits are outside the history read "
                             "(a shallow clone?): PRs there may lack early commits")
@@ -243,7 +245,8 @@ def _import_repo(path: Path, ctx: ImportContext, result: ImportResult, seen_shas
             first = earliest.get(i)
         else:
             author = _author(emails[i], names[i], ctx)
-            first = earliest.get(i) if is_merge[i] else authored[i]
+            # A squash commit's author date is not the PR's first commit: the start is unknown.
+            first = earliest.get(i) if is_merge[i] else None
             if not is_merge[i]:
                 totals["squash"] += 1
         created = min(first, merged) if first is not None else merged

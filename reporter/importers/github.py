@@ -13,7 +13,8 @@ several arrays back to back (``gh api --paginate`` without ``--slurp``); an arra
 Pull requests (``import_prs``), per record:
 
 * ``gh pr list --state all --limit N --json number,title,author,createdAt,mergedAt,closedAt,
-  additions,deletions,labels,reviews,commits,mergeCommit,baseRefName,url`` objects (camelCase).
+  additions,deletions,labels,reviews,commits,mergeCommit,baseRefName,url,body`` objects (camelCase).
+  ``body`` (the PR description, optional) is kept: AI tools sign it ("Generated with Claude Code").
   ``gh`` names GitHub Apps ``app/NAME``; that becomes ``NAME[bot]``, the REST spelling, so the bot
   rules of ``ai_detection`` match either export.
 * REST pull objects (``GET /repos/O/R/pulls?state=all`` or ``/pulls/N``; snake_case). Reviews and
@@ -265,8 +266,9 @@ def _pull_fields(obj: dict, kind: str) -> dict[str, Any]:
         merge_sha = mc.get("oid") if isinstance(mc, dict) else None
     else:
         merge_sha = obj.get("merge_commit_sha")
+    body = obj.get("body")  # kept for AI detection: Claude Code and Codex sign PR descriptions
     out = {"author": author, "title": obj.get("title") or None, "labels": names or None,
-           "merge_commit_sha": merge_sha or None}
+           "merge_commit_sha": merge_sha or None, "body": body if isinstance(body, str) and body.strip() else None}
     for column, key in (("created_at", "createdAt" if gh else "created_at"),
                         ("merged_at", "mergedAt" if gh else "merged_at"),
                         ("closed_at", "closedAt" if gh else "closed_at")):
@@ -440,7 +442,7 @@ def _emit_prs(prs: dict[str, _PR], ctx: ImportContext, result: ImportResult) -> 
             "first_review_at": first and iso_utc(first.at),
             "approved_at": approved and iso_utc(approved),
             "additions": f["additions"], "deletions": f["deletions"], "labels": f["labels"],
-            "title": f["title"], "merge_commit_sha": f["merge_commit_sha"],
+            "title": f["title"], "merge_commit_sha": f["merge_commit_sha"], "body": f["body"],
         })
         for c in pr.commits:
             if c.sha in owner:
@@ -472,6 +474,7 @@ def ai_detection_note(result: ImportResult, config: Any) -> str | None:
         return None
     from zoneinfo import ZoneInfo
 
+    import numpy as np
     import pandas as pd
 
     from ..config import Config
@@ -488,12 +491,13 @@ def ai_detection_note(result: ImportResult, config: Any) -> str | None:
         return validate(raw, DATASETS[dataset], dataset, ZoneInfo("UTC"))[0]
 
     rules = (config if config is not None else Config()).ai_detection
-    source = ai.detect(typed("pull_requests"), typed("commits"), rules)
-    counts = source.value_counts()
-    flagged = int(source.notna().sum())
-    by_rule = ", ".join(f"{name.replace('_', ' ')} {int(counts[name])}" for name in ai.SOURCES if counts.get(name))
-    return (f"AI detection: the configured ai_detection rules flag {flagged} of {len(rows)} PRs as AI-assisted"
-            + (f" ({by_rule})" if by_rule else "")
+    found = ai.detect_rules(typed("pull_requests"), typed("commits"), rules)
+    found["ai_rule"] = found["ai_rule"].astype(object)
+    counts = ai.counts_in(found, np.ones(len(found), dtype=bool))
+    by_source = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in counts["by_source"].items() if n)
+    by_rule = ", ".join(f"{name} {n}" for name, n in counts["by_rule"].items())
+    return (f"AI detection: the configured ai_detection rules flag {counts['ai_prs']} of {len(rows)} PRs as "
+            "AI-assisted" + (f" ({by_source}; by rule: {by_rule})" if by_source else "")
             + "; ai_assisted is left empty so the build applies the rules (and any later change to them)")
 
 

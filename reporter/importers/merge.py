@@ -101,18 +101,27 @@ def _read_existing(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return header, rows
 
 
-def plan_and_write(out_dir: Path, result: ImportResult, dry_run: bool = False) -> MergePlan:
-    """Merge ``result`` into OUT_DIR's canonical CSVs; returns what changed per file."""
+def plan_and_write(out_dir: Path, result: ImportResult, dry_run: bool = False, fmt: str = "csv") -> MergePlan:
+    """Merge ``result`` into OUT_DIR's canonical CSVs (``fmt`` "csv") or folders of Parquet files
+    partitioned by month (``fmt`` "parquet", see ``parquet_out``); returns what changed per file."""
     out_dir = Path(out_dir)
     plan = MergePlan()
     for dataset in sorted(result.rows):
         if dataset not in DATASETS:
             raise ImportFormatError(f"importer produced unknown dataset {dataset!r}")
-        others = [out_dir / f"{dataset}{ext}" for ext in FILE_EXTENSIONS if ext != ".csv"]
-        clash = [p.name for p in others if p.exists()]
+        mine = out_dir / (dataset if fmt == "parquet" else f"{dataset}.csv")
+        others = [out_dir / f"{dataset}{ext}" for ext in FILE_EXTENSIONS] + [out_dir / dataset]
+        clash = [p.name for p in others if p != mine and p.exists()]
         if clash:
-            raise ImportFormatError(f"{out_dir / clash[0]} exists: import merges into {dataset}.csv only; "
-                                    "convert that file to CSV or import into another folder")
+            what = f"{dataset}/ (Parquet, --format parquet)" if fmt == "parquet" else f"{dataset}.csv"
+            raise ImportFormatError(f"{out_dir / clash[0]} exists: import merges into {what} only; "
+                                    "convert that file or import into another folder")
+        if fmt == "parquet":
+            from .parquet_out import merge_parquet
+
+            merge_parquet(out_dir / dataset, dataset, combine_rows(dataset, result.rows[dataset], plan.issues), plan,
+                          dry_run, merge_rows)
+            continue
         target = out_dir / f"{dataset}.csv"
         incoming = combine_rows(dataset, result.rows[dataset], plan.issues)
         key_cols = merge_key(dataset)
@@ -124,34 +133,7 @@ def plan_and_write(out_dir: Path, result: ImportResult, dry_run: bool = False) -
             missing = [c for c in key_cols if c not in header and DATASETS[dataset].column(c).required]
             if missing:
                 raise ImportFormatError(f"{target}: has no {', '.join(missing)} column; cannot merge into it")
-        merged: list[dict[str, str]] = []
-        seen: set[tuple] = set()
-        for row in existing:
-            key = tuple(row.get(c, "") for c in key_cols)
-            if key in seen:  # already duplicated by hand: leave it for the loader to report
-                merged.append(row)
-                continue
-            seen.add(key)
-            new = incoming.pop(key, None)
-            if new is not None:  # columns only the folder holds (added by hand) survive a re-import
-                new = {**row, **new}
-            if new is None:
-                stats.kept += 1
-                merged.append(row)
-            elif new == row:
-                stats.unchanged += 1
-                merged.append(row)
-            else:
-                stats.updated += 1
-                merged.append(new)
-        for key in sorted(incoming, key=lambda k: tuple(_natural(v) for v in k)):
-            stats.added += 1
-            merged.append(incoming[key])
-        columns = list(header)
-        spec_order = [c.name for c in DATASETS[dataset].columns]
-        for col in spec_order + sorted({k for row in merged for k in row} - set(spec_order)):
-            if col not in columns and any(col in row for row in merged):
-                columns.append(col)
+        merged, columns = merge_rows(dataset, header, existing, incoming, stats)
         text = _to_csv(columns, merged)
         if not target.exists() or target.read_text(encoding="utf-8-sig") != text:
             stats.written = True
@@ -159,6 +141,41 @@ def plan_and_write(out_dir: Path, result: ImportResult, dry_run: bool = False) -
                 write_atomic(target, text.encode("utf-8"))
         plan.stats.append(stats)
     return plan
+
+
+def merge_rows(dataset: str, header: list[str], existing: list[dict[str, str]], incoming: dict[tuple, dict[str, str]],
+               stats: MergeStats) -> tuple[list[dict[str, str]], list[str]]:
+    """The folder's rows updated by the import's (same key), then the new ones in key order; the columns."""
+    key_cols = merge_key(dataset)
+    merged: list[dict[str, str]] = []
+    seen: set[tuple] = set()
+    for row in existing:
+        key = tuple(row.get(c, "") for c in key_cols)
+        if key in seen:  # already duplicated by hand: leave it for the loader to report
+            merged.append(row)
+            continue
+        seen.add(key)
+        new = incoming.pop(key, None)
+        if new is not None:  # columns only the folder holds (added by hand) survive a re-import
+            new = {**row, **new}
+        if new is None:
+            stats.kept += 1
+            merged.append(row)
+        elif new == row:
+            stats.unchanged += 1
+            merged.append(row)
+        else:
+            stats.updated += 1
+            merged.append(new)
+    for key in sorted(incoming, key=lambda k: tuple(_natural(v) for v in k)):
+        stats.added += 1
+        merged.append(incoming[key])
+    columns = list(header)
+    spec_order = [c.name for c in DATASETS[dataset].columns]
+    for col in spec_order + sorted({k for row in merged for k in row} - set(spec_order)):
+        if col not in columns and any(col in row for row in merged):
+            columns.append(col)
+    return merged, columns
 
 
 def _to_csv(columns: list[str], rows: list[dict[str, str]]) -> str:

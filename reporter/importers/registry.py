@@ -18,6 +18,17 @@ SOURCES: dict[str, tuple[str, str, str]] = {
     "claude-code": ("reporter.importers.claude_code", "import_claude_code", "Claude Code analytics API pages"),
     "cursor": ("reporter.importers.cursor", "import_cursor", "Cursor daily usage JSON/CSV and spend JSON"),
     "devlake": ("reporter.importers.devlake", "import_devlake", "CSV exports of DevLake domain tables"),
+    "pagerduty": ("reporter.importers.pagerduty", "import_pagerduty",
+                  "PagerDuty incidents: REST /incidents pages, Analytics raw incidents, incidents CSV"),
+    "opsgenie": ("reporter.importers.opsgenie", "import_opsgenie", "Opsgenie Alert API / Incident API list JSON"),
+    "jira": ("reporter.importers.jira", "import_jira", "Jira Cloud /rest/api/3/search(/jql) JSON pages -> work_items"),
+    "linear": ("reporter.importers.linear", "import_linear", "Linear CSV export or GraphQL issues pages -> work_items"),
+    "github-teams": ("reporter.importers.github_teams", "import_github_teams",
+                     "gh api orgs/ORG/teams + each team's members JSON -> people"),
+    "github-releases": ("reporter.importers.github_releases", "import_github_releases",
+                        "REST repos/O/R/releases JSON -> releases"),
+    "csv": ("reporter.importers.csv_mapping", "import_csv",
+            "any CSV (ServiceNow, Zendesk, HR, a spreadsheet) with --dataset and --map"),
 }
 
 

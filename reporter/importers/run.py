@@ -11,6 +11,7 @@ from ..inputs.readers import ROW, read_file
 from ..inputs.spec import FILE_EXTENSIONS
 from .base import ImportContext, ImportIssue, ImportResult
 from .merge import MergePlan, plan_and_write
+from .options import SOURCE_OPTIONS, option_names
 from .people import PeopleMap
 from .registry import SOURCES, get_importer
 
@@ -44,6 +45,7 @@ def roster_from(folder: Path | None) -> tuple[PeopleMap, str | None]:
 
 # Options an importer understands, by source.
 OPTIONS: dict[str, tuple[str, ...]] = {"devlake": ("project", "per_repo")}
+OPTIONS.update({source: OPTIONS.get(source, ()) + option_names(source) for source in SOURCE_OPTIONS})
 
 
 def run_import(source: str, paths: list[Path], config: Config, roster_dir: Path | None,
@@ -70,8 +72,9 @@ def run_import(source: str, paths: list[Path], config: Config, roster_dir: Path 
 
 
 def import_into(source: str, paths: list[Path], out_dir: Path, config: Config, strict: bool = False,
-                dry_run: bool = False, options: dict[str, str] | None = None) -> ImportRun:
-    """``reporter import``: convert, then merge into OUT_DIR (after the roster there is read)."""
+                dry_run: bool = False, options: dict[str, str] | None = None, fmt: str = "csv") -> ImportRun:
+    """``reporter import``: convert, then merge into OUT_DIR (after the roster there is read);
+    ``fmt`` "parquet" writes each dataset as a folder of monthly Parquet files (merge.py)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir} is a file, expected a folder")
@@ -83,5 +86,5 @@ def import_into(source: str, paths: list[Path], out_dir: Path, config: Config, s
                          f"{head}{more}")
     if not dry_run:
         out_dir.mkdir(parents=True, exist_ok=True)
-    run.plan = plan_and_write(out_dir, run.result, dry_run=dry_run)
+    run.plan = plan_and_write(out_dir, run.result, dry_run=dry_run, fmt=fmt)
     return run

@@ -102,6 +102,7 @@ DATASETS: dict[str, DatasetSpec] = {
                 _c("merge_commit_sha", STR),
                 _c("reverted", BOOL),
                 _c("work_item", STR),
+                _c("body", TEXT),
             ),
             key=("id",),
             orders=(
@@ -150,6 +151,7 @@ DATASETS: dict[str, DatasetSpec] = {
                 _c("resolved_at", TIMESTAMP),
                 _c("severity", STR),
                 _c("deployment_id", STR),
+                _c("acknowledged_at", TIMESTAMP),
             ),
             key=("id",),
             orders=(Order("opened_at", "resolved_at", "resolved_at is before opened_at"),),

@@ -2,8 +2,9 @@
 
 1. A difference-in-differences of merged PRs per engineer-week between teams that adopted AI
    (config ``teams.*.ai_rollout``) and teams that had not yet, before vs after each team's
-   rollout, with a seeded bootstrap interval and a pre-trend check (do the two groups move in
-   parallel before the rollout?). Without a control group: pre/post only, labelled weaker.
+   rollout, with a placebo-calibrated interval and pre-trend check (do the two groups move in
+   parallel before the rollout?) that hold on short, autocorrelated weekly series (see
+   ``placebo``). Without a control group: pre/post only, labelled weaker.
 2. Survey self-reported hours saved, discounted by ``finance.survey_discount``.
 
 Hours become FTE-equivalents and money through ``finance.loaded_cost_per_engineer_year``.
@@ -18,11 +19,12 @@ import pandas as pd
 
 from ..config import Config
 from ..periods import Period
-from . import people as ppl
+from . import people as ppl, placebo
 from .prepare import Prepared
 from .stats import rng_for
 
 PRE_WEEKS = 13  # a quarter of history before each rollout
+WEEK = dt.timedelta(weeks=1)
 
 
 def team_week_panel(prep: Prepared, config: Config, first: dt.date, end: dt.date) -> pd.DataFrame:
@@ -48,42 +50,74 @@ def team_week_panel(prep: Prepared, config: Config, first: dt.date, end: dt.date
 
 
 def difference_in_differences(prep: Prepared, config: Config, quarter: Period, first_day: dt.date,
-                              resamples: int = 1000, confidence: float = 0.95) -> dict:
-    """Effect on merged PRs per engineer-week of adopting AI, for rollouts before the quarter ends."""
+                              resamples: int = 1000, confidence: float = 0.95, *,
+                              last_day: dt.date | None = None) -> dict:
+    """Effect on merged PRs per engineer-week of adopting AI, for rollouts before the quarter ends.
+
+    Only weeks fully inside [first_day, last_day] count: a week the inputs do not cover is not a week
+    of zero PRs. A week belongs to the quarter that holds its Monday."""
     rollouts = {team: t.ai_rollout for team, t in config.teams.items() if t.ai_rollout is not None}
     treated = sorted(t for t, day in rollouts.items() if day < quarter.end)
     if not treated:
         return {"method": None, "effect": None, "reason": "no team adopted AI before the quarter ended "
                 "(config teams.<team>.ai_rollout)"}
-    start = max(first_day, min(rollouts[t] for t in treated) - dt.timedelta(weeks=PRE_WEEKS))
-    panel = team_week_panel(prep, config, start, quarter.end)
-    control = sorted(set(panel["team"]) - set(rollouts) | {t for t, d in rollouts.items() if d >= quarter.end})
-    control = [t for t in control if t in set(panel["team"])]
-    cells = _cells(panel, treated, control, rollouts, quarter)
-    if not cells["treated"]:
-        return {"method": None, "effect": None, "reason": "the adopting teams have no weeks before and after "
-                "their rollout inside the inputs"}
-    with_control = bool(control) and all(len(c["control_pre"]) and len(c["control_post"]) for c in cells["treated"])
-    effect, pre_level = _pooled(cells["treated"], with_control)
-    rng = rng_for(config.statistics.seed, "difference_in_differences")
-    draws = np.array([_pooled(_resample(cells["treated"], rng), with_control)[0] for _ in range(resamples)])
-    alpha = (1 - confidence) / 2
-    lo, hi = (float(x) for x in np.quantile(draws, [alpha, 1 - alpha]))
-    post_weeks = sum(len(c["post"]) for c in cells["treated"])
-    engineer_weeks = float(sum(c["engineers"] * len(c["post"]) for c in cells["treated"]))
+    earliest = min(_monday(rollouts[t]) for t in treated) - PRE_WEEKS * WEEK
+    first = _monday(max(first_day, earliest) + dt.timedelta(days=6))  # first Monday on or after
+    end = quarter.end if last_day is None else min(quarter.end, last_day - dt.timedelta(days=5))
+    panel = team_week_panel(prep, config, first, max(first, end))
+    control = sorted(set(panel["team"]) - set(treated))
+    return did_from_panel(panel, {t: rollouts[t] for t in treated}, control, quarter.start, quarter.end,
+                          rng=rng_for(config.statistics.seed, "difference_in_differences"), resamples=resamples,
+                          confidence=confidence)
+
+
+def did_from_panel(panel: pd.DataFrame, rollouts: dict[str, dt.date], control: list[str], post_start: dt.date,
+                   post_end: dt.date, *, rng: np.random.Generator, resamples: int = 1000,
+                   confidence: float = 0.95) -> dict:
+    """The estimate and its calibrated interval from a team-week panel (columns team, week (Monday),
+    engineers, prs, rate; one row per team with engineers and fully covered week). Pure, so that its
+    coverage can be checked by simulation. Post weeks: on or after the rollout, Monday in
+    [post_start, post_end); pre weeks: the PRE_WEEKS whole weeks before the rollout."""
+    design = _design(panel, rollouts, control, post_start, post_end)
+    if not design["teams"]:
+        detail = "; ".join(f"{t}: {why}" for t, why in design["left_out"].items())
+        return {"method": None, "effect": None, "reason": "no adopting team has fully covered weeks both before and "
+                f"after its rollout ({detail})", "left_out": design["left_out"]}
+    gaps, pre, post, share = design["gaps"], design["pre"], design["post"], design["share"]
+    contrasts = {"effect": share[:, None] * (post / post.sum(1, keepdims=True) - pre / pre.sum(1, keepdims=True))}
+    with_control = design["with_control"]
+    if with_control:
+        slope = _slope_weights(pre, share, design["weekno"])
+        if slope is not None:
+            contrasts["slope"] = slope
+    result = placebo.studentized_intervals(gaps, pre, post, design["weekno"], contrasts, rng=rng,
+                                           resamples=resamples, confidence=confidence)
+    effect, pre_level = result.estimates["effect"], design["pre_level"]
+    interval = result.intervals["effect"] if result.intervals else None
+    relative_ok = bool(pre_level)
     return {
         "method": ("difference-in-differences, adopting vs not-yet-adopting teams" if with_control else
                    "pre/post only: no control group, weaker evidence"),
-        "effect": round(effect, 4), "interval": [round(lo, 4), round(hi, 4)], "unit": "merged PRs per engineer-week",
-        "pre_level": round(pre_level, 4) if pre_level else None,
-        "relative": round(effect / pre_level, 4) if pre_level else None,
-        "relative_interval": [round(lo / pre_level, 4), round(hi / pre_level, 4)] if pre_level else None,
-        "treated": treated, "control": control if with_control else [],
-        "treated_post_weeks": post_weeks, "treated_engineer_weeks": engineer_weeks,
-        "team_weeks": int(len(panel)),
-        "pre_trend": _pre_trend(cells["treated"], rng, resamples, confidence) if with_control else None,
-        "resamples": resamples, "confidence": confidence,
-        "series": group_series(panel, treated, control if with_control else [], rollouts),
+        "effect": round(effect, 4), "interval": [round(x, 4) for x in interval] if interval else None,
+        "interval_reason": result.reason, "unit": "merged PRs per engineer-week",
+        "pre_level": round(pre_level, 4) if relative_ok else None,
+        "relative": round(effect / pre_level, 4) if relative_ok else None,
+        "relative_interval": [round(x / pre_level, 4) for x in interval] if relative_ok and interval else None,
+        "treated": design["teams"], "control": design["control"], "left_out": design["left_out"],
+        "treated_post_weeks": int(sum(design["post_weeks"].values())),
+        "treated_engineer_weeks": float(sum(design["engineer_weeks"].values())),
+        "post_weeks_used": design["post_weeks"], "post_weeks_in_quarter": design["possible"],
+        "quarter_weeks": _mondays(post_start, post_start, post_end),
+        "team_weeks": design["team_weeks"],
+        "pre_trend": _pre_trend(result, "slope" in contrasts) if with_control else None,
+        "resamples": resamples, "placebo_draws": result.draws, "confidence": confidence,
+        "week_to_week_correlation": None if result.phi is None else round(result.phi, 2),
+        "inference": _inference_note(result, resamples, confidence),
+        "weighting": "each adopting team weighted by its engineer-weeks in the post weeks used (mean engineers x "
+                     "post weeks), so effect x engineer-weeks is the extra PRs; " + (
+                         "the comparison teams pooled each week (their merged PRs over their engineers)"
+                         if with_control else "no comparison group"),
+        "series": group_series(panel, design["teams"], design["control"], rollouts),
     }
 
 
@@ -105,67 +139,115 @@ def group_series(panel: pd.DataFrame, treated: list[str], control: list[str], ro
             else None, "rollouts": {t: week_id(pd.Timestamp(rollouts[t])) for t in treated}}
 
 
-def _cells(panel: pd.DataFrame, treated: list[str], control: list[str], rollouts: dict, quarter: Period) -> dict:
-    out = []
-    q_start, q_end = pd.Timestamp(quarter.start), pd.Timestamp(quarter.end)
-    ctrl = panel[panel["team"].isin(control)]
-    for team in treated:
-        rollout = pd.Timestamp(rollouts[team])
-        mine = panel[panel["team"] == team]
-        pre_mask = (mine["week"] < rollout) & (mine["week"] >= rollout - pd.Timedelta(weeks=PRE_WEEKS))
-        post_mask = (mine["week"] >= max(rollout, q_start)) & (mine["week"] < q_end)
-        pre_weeks, post_weeks = set(mine.loc[pre_mask, "week"]), set(mine.loc[post_mask, "week"])
-        if not pre_weeks or not post_weeks:
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _mondays(earliest: dt.date, start: dt.date, end: dt.date) -> int:
+    """Mondays in [max(earliest, start), end): the weeks of the quarter on or after a day."""
+    first = _monday(max(earliest, start) + dt.timedelta(days=6))
+    return max(0, ((end - first).days + 6) // 7)
+
+
+def _design(panel: pd.DataFrame, rollouts: dict[str, dt.date], control: list[str], post_start: dt.date,
+            post_end: dt.date) -> dict:
+    """Adopting teams grouped into cohorts that share the same pre and post weeks; each cohort's weekly
+    rate is its teams' rates weighted by engineer-weeks in the post weeks, minus the comparison's."""
+    weeks = pd.DatetimeIndex(sorted(panel["week"].unique()))
+    rate = panel.pivot(index="team", columns="week", values="rate").reindex(columns=weeks)
+    engineers = panel.pivot(index="team", columns="week", values="engineers").reindex(columns=weeks).fillna(0)
+    control = [t for t in control if t in rate.index]
+    comparison = np.zeros(len(weeks))
+    has_comparison = np.ones(len(weeks), dtype=bool)
+    if control:
+        sums = panel[panel["team"].isin(control)].groupby("week")[["prs", "engineers"]].sum().reindex(weeks)
+        people = sums["engineers"].to_numpy(dtype=float, na_value=0.0)
+        has_comparison = people > 0
+        comparison = np.divide(sums["prs"].to_numpy(dtype=float, na_value=0.0), people, out=np.zeros(len(weeks)),
+                               where=has_comparison)
+    mondays = weeks.to_numpy(dtype="datetime64[D]")
+    rates, masks, engineer_weeks, post_weeks, possible, left_out = {}, {}, {}, {}, {}, {}
+    for team in sorted(rollouts):
+        day = rollouts[team]
+        possible[team] = _mondays(day, post_start, post_end)
+        if team not in rate.index:
+            left_out[team] = "no engineer of the team in a fully covered week"
             continue
-        by_week = ctrl.groupby("week").apply(lambda g: g["prs"].sum() / g["engineers"].sum(), include_groups=False)
-        out.append({
-            "team": team, "engineers": float(mine.loc[post_mask, "engineers"].mean()),
-            "pre": mine.loc[pre_mask, "rate"].to_numpy(), "post": mine.loc[post_mask, "rate"].to_numpy(),
-            "control_pre": by_week[by_week.index.isin(pre_weeks)].to_numpy(),
-            "control_post": by_week[by_week.index.isin(post_weeks)].to_numpy(),
-        })
-    return {"treated": out}
+        row = rate.loc[team].to_numpy(dtype=float, na_value=np.nan)
+        present = ~np.isnan(row) & (engineers.loc[team].to_numpy(dtype=float) > 0) & has_comparison
+        start = np.datetime64(_monday(day) - PRE_WEEKS * WEEK)
+        pre = present & (mondays >= start) & (mondays + np.timedelta64(7, "D") <= np.datetime64(day))
+        post = present & (mondays >= np.datetime64(max(day, post_start))) & (mondays < np.datetime64(post_end))
+        if not pre.any():
+            left_out[team] = f"no fully covered week in the {PRE_WEEKS} weeks before its rollout" + (
+                " with comparison teams" if control else "")
+        elif not post.any():
+            left_out[team] = "no fully covered week after its rollout in the quarter"
+        else:
+            rates[team], masks[team] = row, (pre, post)
+            engineer_weeks[team] = float(engineers.loc[team].to_numpy(dtype=float)[post].sum())
+            post_weeks[team] = int(post.sum())
+    teams = sorted(rates)
+    cohorts: dict[bytes, list[str]] = {}
+    for team in teams:
+        cohorts.setdefault(masks[team][0].tobytes() + masks[team][1].tobytes(), []).append(team)
+    total = sum(engineer_weeks.values())
+    gaps, pres, posts, shares = [], [], [], []
+    for members in cohorts.values():
+        weight = np.array([engineer_weeks[t] for t in members])
+        pre, post = masks[members[0]]
+        used = pre | post
+        series = np.where(used, np.nan_to_num(np.average([rates[t] for t in members], axis=0, weights=weight)), 0.0)
+        gaps.append(np.where(used, series - comparison, 0.0))
+        pres.append(pre)
+        posts.append(post)
+        shares.append(weight.sum() / total if total else 1 / len(cohorts))
+    columns = np.array(pres).any(0) | np.array(posts).any(0) if teams else np.zeros(len(weeks), dtype=bool)
+    pre_level = sum(engineer_weeks[t] * np.mean(rates[t][masks[t][0]]) for t in teams) / total if total else 0.0
+    control_rows = int((engineers.loc[control].to_numpy(dtype=float)[:, columns] > 0).sum()) if control else 0
+    return {
+        "teams": teams, "control": control, "with_control": bool(control), "left_out": left_out,
+        "gaps": np.array(gaps)[:, columns] if teams else None, "pre": np.array(pres)[:, columns] if teams else None,
+        "post": np.array(posts)[:, columns] if teams else None, "share": np.array(shares),
+        "weekno": ((mondays[columns] - mondays[0]) // np.timedelta64(7, "D")).astype(int) if teams else None,
+        "pre_level": float(pre_level), "engineer_weeks": engineer_weeks, "post_weeks": post_weeks,
+        "possible": possible, "team_weeks": sum(int(m[0].sum() + m[1].sum()) for m in masks.values()) + control_rows,
+    }
 
 
-def _pooled(cells: list[dict], with_control: bool) -> tuple[float, float]:
-    """Engineer-weighted mean of each adopting team's (post - pre) - (control post - control pre)."""
-    weights = np.array([c["engineers"] for c in cells])
-    effects = []
-    for c in cells:
-        diff = c["post"].mean() - c["pre"].mean()
-        if with_control:
-            diff -= c["control_post"].mean() - c["control_pre"].mean()
-        effects.append(diff)
-    pre = np.array([c["pre"].mean() for c in cells])
-    return float(np.average(effects, weights=weights)), float(np.average(pre, weights=weights))
+def _slope_weights(pre: np.ndarray, share: np.ndarray, weekno: np.ndarray) -> np.ndarray | None:
+    """Weights giving the share-weighted mean over cohorts of the least-squares slope of the gap
+    (adopting - comparison) over the weeks before rollout: near 0 means parallel trends."""
+    ok = pre.sum(1) >= 3
+    if not ok.any():
+        return None
+    weights = np.zeros(pre.shape)
+    for c in np.flatnonzero(ok):
+        x = weekno[pre[c]].astype(float)
+        x -= x.mean()
+        weights[c, pre[c]] = share[c] / share[ok].sum() * x / (x @ x)
+    return weights
 
 
-def _resample(cells: list[dict], rng: np.random.Generator) -> list[dict]:
-    """Weeks resampled with replacement inside each cell (team x before/after, and the control)."""
-    def draw(values: np.ndarray) -> np.ndarray:
-        return values[rng.integers(0, len(values), len(values))] if len(values) else values
-    return [{**c, "pre": draw(c["pre"]), "post": draw(c["post"]), "control_pre": draw(c["control_pre"]),
-             "control_post": draw(c["control_post"])} for c in cells]
-
-
-def _pre_trend(cells: list[dict], rng: np.random.Generator, resamples: int, confidence: float) -> dict:
-    """Slope of (adopting - control) rate over the weeks before rollout: near 0 means parallel trends."""
-    gaps = [c["pre"] - c["control_pre"] for c in cells if len(c["pre"]) == len(c["control_pre"]) and len(c["pre"]) > 2]
-    if not gaps:
-        return {"slope": None, "parallel": None, "reason": "too few weeks before the rollouts"}
-
-    def slope(pairs: list[tuple[np.ndarray, np.ndarray]]) -> float:
-        return float(np.mean([np.polyfit(x, y, 1)[0] for x, y in pairs]))
-
-    point = slope([(np.arange(len(g)), g) for g in gaps])
-    draws = []
-    for _ in range(resamples):
-        pairs = []
-        for g in gaps:  # resample (week, gap) points, keeping each point's position in time
-            idx = rng.integers(0, len(g), len(g))
-            pairs.append((idx, g[idx]) if len(set(idx)) > 1 else (np.arange(len(g)), g))
-        draws.append(slope(pairs))
-    alpha = (1 - confidence) / 2
-    lo, hi = (float(x) for x in np.quantile(draws, [alpha, 1 - alpha]))
-    return {"slope": round(point, 4), "interval": [round(lo, 4), round(hi, 4)], "parallel": lo <= 0 <= hi,
+def _pre_trend(result: placebo.Result, checked: bool) -> dict:
+    if not checked:
+        return {"slope": None, "parallel": None, "reason": "too few weeks before the rollouts (3 needed)"}
+    slope = round(result.estimates["slope"], 4)
+    if not result.intervals:
+        return {"slope": slope, "interval": None, "parallel": None, "reason": result.reason,
+                "unit": "merged PRs per engineer-week, per week"}
+    lo, hi = result.intervals["slope"]
+    return {"slope": slope, "interval": [round(lo, 4), round(hi, 4)], "parallel": bool(lo <= 0 <= hi),
             "unit": "merged PRs per engineer-week, per week"}
+
+
+def _inference_note(result: placebo.Result, resamples: int, confidence: float) -> str:
+    if result.intervals is None:
+        return f"No interval: {result.reason}."
+    if not result.draws:
+        return "The weekly rates never move around their before and after means, so the interval has no width."
+    shared = ", cohorts' noise as estimated or fully shared" if result.worlds > len(placebo.WORLDS) else ""
+    return (f"Placebo inference: the studentized estimate is set against {result.draws:,} simulated placebo panels "
+            f"with no effect ({result.worlds} null worlds x {resamples:,}: week-to-week correlation 0 to "
+            f"{placebo.COVERED}{shared}), keeping the widest critical values, so the {confidence:.0%} interval is "
+            f"built to hold for any such correlation (estimated here: {result.phi:.2f}).")

@@ -19,35 +19,43 @@ DATASETS = ("work_items", "support_tickets")
 IDLE_DAYS = 30
 
 
-def compute(suite: Suite, present: set[str], metrics: dict) -> dict[str, dict]:
-    """Outcome metrics for the suite's period; ``metrics`` are the delivery metrics already computed."""
+def compute(suite: Suite, present: set[str] | None, metrics: dict) -> dict[str, dict]:
+    """Outcome metrics for the suite's period; ``metrics`` are the delivery metrics already computed.
+    A dataset whose records do not reach the period makes its metrics N/A (``Suite.no_data``)."""
+    if present is not None:
+        suite.files |= set(present)
     p = suite.prep
     work, support, inc = p.work_items, p.support, p.incidents
-    have_work = "work_items" in present
-    no_work = "no work_items.* file in the inputs"
+    work_gap, support_gap, inc_gap = suite.no_data("work_items"), suite.no_data("support_tickets"), \
+        suite.no_data("incidents")
+
+    def count(gap: str | None, frame, time_col: str, cohort: str | None, empty: str) -> dict:
+        if gap:
+            return suite._unavailable("count", gap)
+        return suite._count_metric("count", frame, time_col, "team", cohort, True, empty)
+
     done = work[work["done_at"].notna().to_numpy()]
     m: dict[str, dict] = {}
-    m["work_items_done"] = suite._count_metric("count", done, "done_at", "team", "ai", have_work, no_work)
+    m["work_items_done"] = count(work_gap, done, "done_at", "ai", "no work item done in the period")
     strategic = done[done["strategic"].fillna(False).to_numpy(dtype=bool)]
-    m["strategic_items_done"] = suite._count_metric("count", strategic, "done_at", "team", "ai", have_work, no_work)
+    # Without any strategic flag in the file, "none strategic" would be a guess: N/A, not 0.
+    strategic_gap = work_gap or (None if work["strategic"].notna().any() or p.facts.get("work_items.strategic") else
+                                 "no work item says whether it is strategic (work_items.strategic is empty)")
+    m["strategic_items_done"] = count(strategic_gap, strategic, "done_at", "ai", "no strategic work item done")
     escaped = work[work["escaped_defect"].fillna(False).to_numpy(dtype=bool)]
-    m["escaped_defects"] = suite._count_metric("count", escaped, "created_at", "team", None, have_work, no_work)
-    have_support = "support_tickets" in present
-    no_support = "no support_tickets.* file in the inputs"
-    m["support_tickets"] = suite._count_metric("count", support, "opened_at", "team", None, have_support,
-                                               no_support)
+    m["escaped_defects"] = count(work_gap, escaped, "created_at", None, "no escaped defect")
+    m["support_tickets"] = count(support_gap, support, "opened_at", None, "no support ticket")
     defects = support[support["defect"].fillna(False).to_numpy(dtype=bool)]
-    m["defect_tickets"] = suite._count_metric("count", defects, "opened_at", "team", None, have_support, no_support)
-    m["incidents"] = suite._count_metric("count", inc, "opened_at", "team", "ai", "incidents" in present,
-                                         "no incidents.* file in the inputs")
+    m["defect_tickets"] = count(support_gap, defects, "opened_at", None, "no defect ticket")
+    m["incidents"] = count(inc_gap, inc, "opened_at", "ai", "no incident")
     ttm = done.assign(ttm_days=((done["done_at"] - done["created_at"]).dt.total_seconds() / 86400).to_numpy())
     strategic_ttm = ttm[ttm["strategic"].fillna(False).to_numpy(dtype=bool)]
-    m["strategic_time_to_market_days"] = suite._median_metric(
+    m["strategic_time_to_market_days"] = suite._unavailable("days", strategic_gap) if strategic_gap else suite._median_metric(
         "strategic_time_to_market_days", "days", strategic_ttm, "done_at", "ttm_days", "team", "ai",
-        no_work if not have_work else "no strategic work item was done in the period")
+        "no strategic work item was done in the period")
     m["merged_prs_per_engineer_week"] = _per_engineer_week(suite, metrics)
     m["cost_per_merged_pr"] = _cost_per_pr(suite, metrics)
-    m["idle_seat_spend"] = _idle_seat_spend(suite, "seats" in present)
+    m["idle_seat_spend"] = _idle_seat_spend(suite, suite.no_data("seats"))
     return m
 
 
@@ -99,10 +107,10 @@ def _exact(value: dict, base: dict, currency: str, threshold: float) -> str:
     return stats.exact_change(value[key], base.get(key), threshold).change
 
 
-def _idle_seat_spend(suite: Suite, have_seats: bool) -> dict:
+def _idle_seat_spend(suite: Suite, gap: str | None) -> dict:
     """What seats idle for IDLE_DAYS or more at the end of the period cost during it."""
-    if not have_seats:
-        return suite._unavailable("currency", "no seats.* file in the inputs")
+    if gap:
+        return suite._unavailable("currency", gap)
     seats = suite.prep.seats
 
     def idle_cost(w: Window) -> tuple[float, int]:

@@ -36,6 +36,7 @@ class Prepared:
     warnings: list[str] = field(default_factory=list)
     ai_sources: dict[str, int] = field(default_factory=dict)
     excluded_deployments: dict[str, int] = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)  # whole-file facts of a windowed read (inputs.facts)
 
 
 def hours(later: pd.Series, earlier: pd.Series) -> np.ndarray:
@@ -52,7 +53,7 @@ def prepare(inputs: Inputs, config: Config) -> Prepared:
 
     prs, ai_sources = _prepare_prs(inputs, config, idmap, team_of, warnings)
     deployments, excluded = _prepare_deployments(inputs, config)
-    prs, deployments = _attribute_deployments(prs, deployments, warnings)
+    prs, deployments = _attribute_deployments(prs, deployments, warnings, inputs.facts.get("unknown_pr_links"))
     incidents = _prepare_incidents(inputs, config, deployments, warnings)
     deployments["failed"] = deployments["rolled_back"].fillna(False).to_numpy(dtype=bool) | is_in(
         deployments["id"], set(incidents["deployment"].dropna())
@@ -76,13 +77,16 @@ def prepare(inputs: Inputs, config: Config) -> Prepared:
     support["team"] = map_values(support["service"], lambda s: config.team_of_service(s) or UNASSIGNED)
     support["team"] = support["team"].where(support["team"].notna(), UNASSIGNED)
     return Prepared(prs, deployments, incidents, people, usage, costs, seats, work, support, warnings, ai_sources,
-                    excluded)
+                    excluded, dict(inputs.facts))
 
 
 def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, warnings: list[str]):
     prs = inputs["pull_requests"].copy(deep=False)
     commits = inputs["commits"]
-    source = ai.detect(prs, commits, config.ai_detection)
+    found = ai.detect_rules(prs, commits, config.ai_detection)
+    source = found["ai_source"]
+    prs["ai_source"] = source  # which evidence (ai.SOURCES) and rule (trailer:claude...) made the PR AI:
+    prs["ai_rule"] = found["ai_rule"]  # ai.counts_in counts them among a period's PRs
     prs["ai"] = source.notna().to_numpy()
     counts = source.value_counts()
     ai_sources = {name: int(counts.get(name, 0)) for name in ai.SOURCES}
@@ -99,7 +103,11 @@ def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, war
             filled = prs["first_commit_at"].copy()
             filled.iloc[lacking[found]] = first.iloc[at[found]].array
             prs["first_commit_at"] = filled
-    prs["start_at"] = prs["first_commit_at"].fillna(prs["created_at"])
+    # No first commit and created at the instant of merging: the start is unknown (a squash merge
+    # imported from git), not a zero-hour PR. Such spans are N/A, and the reason says why.
+    prs["start_unknown"] = (prs["first_commit_at"].isna() & (prs["created_at"] == prs["merged_at"])).to_numpy(
+        dtype=bool, na_value=False)
+    prs["start_at"] = prs["first_commit_at"].fillna(prs["created_at"]).where(~prs["start_unknown"])
 
     prs["person"] = ppl.resolve(prs["author"], idmap)
     prs["service"] = map_values(prs["repo"], config.service_of_repo)
@@ -115,7 +123,8 @@ def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, war
     prs["size"] = size.to_numpy(dtype=float, na_value=np.nan)
     prs["cycle_h"] = hours(prs["merged_at"], prs["start_at"])
     prs["coding_h"] = hours(prs["created_at"], prs["first_commit_at"])
-    prs["pickup_h"] = hours(prs["first_review_at"], prs["created_at"])
+    created = prs["created_at"].where(~prs["start_unknown"])
+    prs["pickup_h"] = hours(prs["first_review_at"], created)
     prs["review_h"] = hours(prs["merged_at"], prs["first_review_at"])
     return prs, ai_sources
 
@@ -146,8 +155,12 @@ def _by_service(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.n
     return codes[: len(first)], codes[len(first):]
 
 
-def _attribute_deployments(prs: pd.DataFrame, deps: pd.DataFrame, warnings: list[str]):
+def _attribute_deployments(prs: pd.DataFrame, deps: pd.DataFrame, warnings: list[str],
+                           unknown_links: tuple[int, list[str]] | None = None):
     """First successful production deployment shipping each merged PR (DESIGN section 5).
+
+    ``unknown_links`` (entries, ids): the loader's count of pr_ids naming no PR in the whole file,
+    when it read only some PRs (a PR outside the window is not unknown).
 
     Works on positions and int64 instants: ``deps`` is sorted by (finished_at, id), so a
     lower position is an earlier deployment, and ties break by id.
@@ -158,10 +171,11 @@ def _attribute_deployments(prs: pd.DataFrame, deps: pd.DataFrame, warnings: list
     link_dep, link_pr_id = _pr_links(deps)
     link_pr = positions(link_pr_id, prs["id"])
     unknown = link_pr < 0
-    if unknown.any():
-        names = sorted(set(link_pr_id[unknown]))
+    count, names = unknown_links if unknown_links is not None else (
+        int(unknown.sum()), sorted(set(link_pr_id[unknown])))
+    if count:
         warnings.append(
-            f"{int(unknown.sum())} deployments.pr_ids entries name PRs that are not in pull_requests "
+            f"{count} deployments.pr_ids entries name PRs that are not in pull_requests "
             f"(e.g. {', '.join(names[:5])}); they cannot contribute lead times"
         )
     link_dep, link_pr = link_dep[~unknown], link_pr[~unknown]

@@ -8,6 +8,8 @@ currency count only through an exchange rate the config states (and the packet l
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from ..config import Config
@@ -16,9 +18,13 @@ from . import people as ppl
 from .prepare import Prepared
 
 
-def survey_estimate(prep_surveys, prep: Prepared, config: Config, quarter: Period) -> dict:
+def survey_estimate(prep_surveys, prep: Prepared, config: Config, quarter: Period,
+                    first_day: dt.date | None = None, end_day: dt.date | None = None) -> dict:
     """Self-reported hours saved per week (team averages in the quarter) x engineers x weeks,
-    discounted by finance.survey_discount."""
+    discounted by finance.survey_discount. Weeks are those of [first_day, end_day), the part of
+    the quarter the inputs cover (default: the whole quarter)."""
+    first_day = first_day or quarter.start
+    end_day = end_day or quarter.end
     if prep_surveys is None or prep_surveys.empty:
         return {"hours": None, "reason": "no surveys.* file in the inputs"}
     rows = prep_surveys[(prep_surveys["date"] >= np.datetime64(quarter.start)) &
@@ -27,9 +33,9 @@ def survey_estimate(prep_surveys, prep: Prepared, config: Config, quarter: Perio
     if rows.empty:
         return {"hours": None, "reason": "no survey with time_saved_hours_per_week in the quarter"}
     people = prep.people
-    employed = people["engineer"].to_numpy(dtype=bool) & ppl.employed_during(people, quarter.start, quarter.end)
+    employed = people["engineer"].to_numpy(dtype=bool) & ppl.employed_during(people, first_day, end_day)
     headcount = people.loc[employed, "team"].value_counts()
-    weeks = (quarter.end - quarter.start).days / 7
+    weeks = (end_day - first_day).days / 7
     per_team = rows.groupby(rows["team"].astype(object))["time_saved_hours_per_week"].mean()
     raw = sum(float(v) * int(headcount.get(team, 0)) * weeks for team, v in per_team.items())
     discount = config.finance.survey_discount
@@ -39,18 +45,26 @@ def survey_estimate(prep_surveys, prep: Prepared, config: Config, quarter: Perio
 
 
 def did_hours(did: dict, config: Config) -> dict:
-    """Relative throughput change x engineer-weeks of the adopting teams x hours per week."""
-    if did.get("relative") is None:
+    """Relative throughput change x the engineer-weeks the estimate used (the adopting teams' post
+    weeks) x hours per week. N/A without a calibrated interval: a point without its range would say
+    more than the data."""
+    if did.get("effect") is None:
         return {"hours": None, "reason": did.get("reason") or "no difference-in-differences estimate"}
+    if did.get("relative") is None:
+        return {"hours": None, "reason": "the adopting teams merged no PR in the weeks before their rollout: no "
+                                         "level to express the effect against"}
+    if did.get("relative_interval") is None:
+        return {"hours": None, "reason": "no calibrated interval for the difference-in-differences: "
+                                         + (did.get("interval_reason") or "not computable")}
     base_hours = did["treated_engineer_weeks"] * config.finance.hours_per_week
     low, high = did["relative_interval"]
     return {"hours": [round(low * base_hours, 2), round(did["relative"] * base_hours, 2), round(high * base_hours, 2)],
             "engineer_weeks": did["treated_engineer_weeks"], "hours_per_week": config.finance.hours_per_week}
 
 
-def total_cost(spend: dict | None, config: Config) -> dict:
-    """AI spend in the quarter in the report currency, plus enablement; N/A when a currency
-    has no configured exchange rate."""
+def total_cost(spend: dict | None, config: Config, share: float = 1.0) -> dict:
+    """AI spend in the quarter in the report currency, plus enablement pro rata to the ``share``
+    of the quarter the inputs cover; N/A when a currency has no configured exchange rate."""
     currency = config.currency
     if not spend:
         return {"value": None, "reason": "no ai_costs.* or seats.* file, or no AI spend in the quarter"}
@@ -65,9 +79,9 @@ def total_cost(spend: dict | None, config: Config) -> dict:
                                              f"set finance.exchange_rates.{code}; currencies are never added as is"}
         converted[code] = {"amount": amount, "rate": rate}
         total += amount * rate
-    enablement = config.finance.enablement_cost_per_quarter
+    enablement = round(config.finance.enablement_cost_per_quarter * share, 2)
     return {"value": round(total + enablement, 2), "currency": currency, "ai_spend": round(total, 2),
-            "enablement": enablement, "converted": converted}
+            "enablement": enablement, "enablement_share": round(share, 4), "converted": converted}
 
 
 def roi_range(hours: dict, cost: dict, config: Config, weeks: float) -> dict:
@@ -92,8 +106,9 @@ def roi_range(hours: dict, cost: dict, config: Config, weeks: float) -> dict:
 
 
 def confidence_label(did: dict) -> str:
-    """A CFO's word for how much the estimate can carry."""
-    if did.get("effect") is None:
+    """A CFO's word for how much the estimate can carry, from the calibrated interval: "moderate" only
+    for a difference-in-differences whose interval excludes zero after parallel pre-trends."""
+    if did.get("effect") is None or did.get("interval") is None:
         return "none"
     if not did.get("control"):
         return "low (no control group: pre/post only)"
@@ -101,8 +116,10 @@ def confidence_label(did: dict) -> str:
     lo, hi = did["interval"]
     if trend.get("parallel") is False:
         return "low (adopting and other teams already diverged before the rollout)"
+    if trend.get("parallel") is None:
+        return "low (too few weeks before the rollout to check that the groups moved in parallel)"
     if lo <= 0 <= hi:
-        return "low (the interval includes no effect)"
+        return "low (the 95% interval includes zero: no effect cannot be ruled out)"
     return "moderate (difference-in-differences, parallel pre-trends, interval excludes zero)"
 
 
@@ -126,6 +143,15 @@ def assumptions(config: Config, did: dict, survey: dict) -> list[dict]:
     if survey.get("hours") is not None:
         rows.append({"name": "Survey responses", "value": survey["responses"], "source": "surveys file"})
     if did.get("effect") is not None:
-        rows.append({"name": "Bootstrap resamples", "value": did["resamples"], "source": "method"})
+        # The full sentences are in the method section (capacity.difference_in_differences.inference/weighting).
+        rows.append({"name": "Interval method", "value": "placebo inference (simulated panels with no effect)",
+                     "source": "method: capacity.difference_in_differences.inference"})
+        rows.append({"name": "Placebo draws", "value": did["placebo_draws"],
+                     "source": "method: statistics.bootstrap_resamples per null world"})
+        rows.append({"name": "Team weighting", "value": "engineer-weeks in the post weeks used",
+                     "source": "method: capacity.difference_in_differences.weighting"})
+        rows.append({"name": "Post weeks used", "value": {t: f"{n} of {did['post_weeks_in_quarter'][t]}" for t, n in
+                                                          did["post_weeks_used"].items()},
+                     "source": "inputs: weeks after each rollout, in the quarter, fully covered by the data"})
     return rows
 

@@ -16,9 +16,10 @@ from .prepare import Prepared
 from .suite import _activity, _in, _in_days, make_window
 
 
-def series(prep: Prepared, config: Config, period: Period, count: int, first_day=None) -> dict:
+def series(prep: Prepared, config: Config, period: Period, count: int, first_day=None, last_day=None) -> dict:
     """``count`` periods ending with ``period``: ids plus one list per metric. A period the
-    inputs do not fully cover (it starts before ``first_day``) is None throughout, not zero."""
+    inputs do not fully cover (it starts before ``first_day`` or ends after ``last_day``) is None
+    throughout, not zero."""
     periods = preceding(period, count - 1, config.fiscal_year_start_month) + [period]
     prs, deps, usage, people = prep.prs, prep.deployments, prep.usage, prep.people
     cycle = prs["cycle_h"].to_numpy(dtype=float)
@@ -34,7 +35,7 @@ def series(prep: Prepared, config: Config, period: Period, count: int, first_day
     support, work, incidents = prep.support, prep.work_items, prep.incidents
     escaped = work[work["escaped_defect"].fillna(False).to_numpy(dtype=bool)]
     for p in periods:
-        if first_day is None or p.start < first_day:
+        if first_day is None or p.start < first_day or (last_day is not None and p.last_day() > last_day):
             for values in out.values():
                 values.append(None)
             continue

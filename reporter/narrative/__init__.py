@@ -2,7 +2,8 @@
 
 `narrate(doc, cadence, rule_dirs)` loads the rule folders (later ones override earlier ones by id),
 evaluates each rule's condition on metrics.json (per team or per release when asked), renders its
-text in a sandbox with evidence-recording filters, runs the honesty checks on every sentence, and
+text in a sandbox with evidence-recording filters, records the noise tests the condition rested on
+(`item["tests"]`: difference, interval, n on both sides), runs the honesty checks on every sentence, and
 selects the items: sorted by priority, deduplicated, at most five weekly actions, decisions only
 in the monthly report. The same inputs always give the same output.
 """
@@ -98,7 +99,8 @@ def _item(rule: Rule, doc: Mapping, cadence: str, team: str | None, release: int
     honesty.check_item(rule, text, rendered.evidence, rendered.strings, cadence=cadence,
                        causal_support=causal_support)
     item = {"id": rule.id, "kind": rule.kind, "text": text, "priority": rule.priority, "team": team,
-            "evidence": rendered.evidence, "metrics": list(rule.metrics)}
+            "evidence": rendered.evidence, "metrics": list(rule.metrics),
+            "tests": conditions.held_tests(rule.when, doc, team)}
     if rule.subject:
         item["subject"] = rule.subject
     return item

@@ -1,8 +1,10 @@
 """Honesty checks every narrative item must pass, enforced in code rather than left to rule authors.
 
 A rule that produces a dishonest sentence (an untraced number, a causal claim about AI, a
-direction its condition never tested, money in a weekly report, per-person usage, money without
-its disclaimer) fails the build with a RuleError naming the rule, instead of shipping the sentence.
+direction or a comparison its condition never tested, money in a weekly report, per-person usage,
+money without its disclaimer) fails the build with a RuleError naming the rule, instead of shipping
+the sentence. The checks that need only the rule (a decision without a noise test, comparative words
+without one) run when the rule is loaded, so a user's rule folder fails before any report is built.
 Wording checks read the rule's own words: strings bound from the document (team names, release
 titles and summaries) are masked first, since they are data the report quotes, not claims.
 """
@@ -12,6 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+import jinja2
+from jinja2 import nodes
+
+from . import phrasing
 from .conditions import CHANGES
 from .rules import Rule, RuleError
 
@@ -47,6 +53,14 @@ DIRECTION = re.compile(
     r"|(?<![\w-])(?:up|down)(?![\w-])(?=\s+(?:by|from|to|on|against|versus|vs)\b|\s*[+\u2212-]?\d)"
     r"|\b(?:is|are|was|were|went|go|goes|gone|moved|trended|trending|came|comes)\s+(?:up|down)(?![\w-])",
     re.IGNORECASE)
+# Words that set two figures side by side or rank them: the claim needs a test of the difference.
+COMPARISON = re.compile(
+    r"\b(?:vs|versus|against|than|compared|relative to|differences?|differs?|faster|slower|quicker|longer|shorter|"
+    r"higher|lower|larger|smaller|bigger|greater|fewer|more|less|worse|better|outperform\w*|underperform\w*|"
+    r"exceed\w*|above|below|twice|gains?|gained|concentrat\w*)\b",
+    re.IGNORECASE)
+TEST_HINT = ("{metric: NAME, scope: team, differs: higher}, {metric: NAME, cohort: ai, differs: lower}, "
+             "{breakdown: PATH, differs: higher} or {metric: NAME, change: up}")
 PER_PERSON = re.compile(r"\bper[- ](?:person|people|engineer|developer|dev|user|head|capita|individual|employee|"
                         r"member)\b|\b(?:engineer|developer|person|user|individual)'s\b", re.IGNORECASE)
 USAGE = re.compile(r"\b(?:tokens?|usage)\b", re.IGNORECASE)
@@ -106,6 +120,39 @@ def check_direction(rule: Rule, masked: str) -> None:
             f"{{metric: NAME, change: up}} or reword without a direction")
 
 
+def check_comparison(rule: Rule, masked: str) -> None:
+    """3b. Comparative words (vs, than, higher, faster...) need a condition that requires a noise test."""
+    found = COMPARISON.search(masked)
+    if found and not rule.tests_difference:
+        raise RuleError(
+            f"{rule.where}: the text compares figures ({found.group()!r}) but the condition requires no test "
+            f"of the difference, so it could rank two figures within noise; add a leaf such as {TEST_HINT} "
+            f"(not under not), or reword without the comparison")
+
+
+def _literal_words(text: str) -> str:
+    """The rule's own words: the literal text and string constants of its template, not the data it prints."""
+    try:
+        tree = phrasing.ENV.parse(text)
+    except jinja2.TemplateSyntaxError:  # pragma: no cover - compile_text rejected it already
+        return text
+    pieces = [node.data for node in tree.find_all(nodes.TemplateData)]
+    pieces += [node.value for node in tree.find_all(nodes.Const) if isinstance(node.value, str)]
+    return " ; ".join(pieces)  # ';' keeps words of different pieces from reading as one phrase
+
+
+def check_rule(rule: Rule) -> None:
+    """Checks at load time: a decision rests on a noise test; the rule's own direction or comparative
+    words need the matching test in its condition (thresholds alone can fire on noise)."""
+    if rule.kind == "decision" and not rule.tests_difference:
+        raise RuleError(
+            f"{rule.where}: a decision must rest on a noise test, not on thresholds alone: its condition "
+            f"needs a leaf such as {TEST_HINT}, not under not")
+    words = _literal_words(rule.text)
+    check_direction(rule, words)
+    check_comparison(rule, words)
+
+
 def check_weekly_money(rule: Rule, masked: str, cadence: str) -> None:
     """4. The weekly report never prints money."""
     if cadence != "weekly":
@@ -150,6 +197,7 @@ def check_item(rule: Rule, text: str, evidence: Sequence[dict], strings: Sequenc
     masked = mask(text, [value for value in strings if value not in CHANGES])
     check_causal(rule, masked, causal_support)
     check_direction(rule, masked)
+    check_comparison(rule, masked)
     check_weekly_money(rule, masked, cadence)
     check_per_person(rule, masked)
     check_money_disclaimer(rule, masked)

@@ -68,7 +68,13 @@ class Rule:
 
     @property
     def tests_direction(self) -> bool:
+        """The condition requires a metric's change against the baseline to be up or down."""
         return conditions.has_direction_test(self.when)
+
+    @property
+    def tests_difference(self) -> bool:
+        """The condition requires a noise test to show a difference (change: up/down or differs:)."""
+        return conditions.has_test(self.when)
 
 
 def _suggest(word: Any, choices: Iterable[str]) -> str:
@@ -185,10 +191,15 @@ def _build(path: Path, line: int, index: int, item: Any, written: list[str], kno
         template = phrasing.compile_text(text, known, for_each)
     except phrasing.TextError as exc:
         raise fail(str(exc)) from None
-    return Rule(id=rule_id, kind=kind, cadences=tuple(dict.fromkeys(cadences)), priority=priority,
+    rule = Rule(id=rule_id, kind=kind, cadences=tuple(dict.fromkeys(cadences)), priority=priority,
                 for_each=for_each, when=item["when"], text=text, source=path, line=line,
                 metrics=tuple(metrics), enabled=enabled, template=template,
                 subject=subject.strip() if subject else None)
+    if enabled:  # a switched-off rule says nothing, so its words need no test
+        from . import honesty  # here, not at the top: honesty imports this module
+
+        honesty.check_rule(rule)
+    return rule
 
 
 def _rule_files(folder: Path) -> list[Path]:

@@ -143,6 +143,8 @@ def summary_lines(doc: dict) -> list[str]:
                 parts.append(f"{k.label} {value} ({k.delta.replace(' vs baseline', '')}, {k.status_label})")
         lines += ["; ".join(parts[i:i + 2]) + "." for i in range(0, min(len(parts), 6), 2)]
         warnings = [w.text for w in report.warnings]
+    if report.coverage_note:  # a partial period says so before anything else
+        warnings.insert(0, "Partial period. " + report.coverage_note)
     lines = lines[:4]
     lines.append(f"Warning: {warnings[0]}" if warnings else f"The full report is attached ({attachment_name(doc)}).")
     return lines

@@ -1,0 +1,61 @@
+"""The evidence of a narrative item's noise tests, in words: both sides with their n, the difference
+and its interval, so a decision shows what it rests on (item["tests"], see reporter.narrative)."""
+
+from __future__ import annotations
+
+from . import fmt
+
+TEST_LABELS = {"change_failure_rate": "change failure rate", "pickup_time_hours": "review wait",
+               "pr_cycle_time_hours": "PR cycle time", "pr_size_lines": "PR size", "lead_time_hours": "lead time",
+               "recovery_time_hours": "recovery time", "review_time_hours": "review time",
+               "coding_time_hours": "coding time", "deploy_time_hours": "deploy time", "rework_rate": "rework rate",
+               "ai_adoption_rate": "AI adoption", "reverts.cohort_difference": "revert rate"}
+SIDES = {"team_vs_rest": ("", "rest"), "ai_vs_other": (" AI-assisted", "other"),
+         "period_vs_baseline": ("", "baseline")}
+
+
+def _test_label(test: dict) -> str:
+    """'change failure rate'; a size-bucket test reads 'review time of large PRs'."""
+    name = test.get("metric") or test.get("breakdown") or test.get("path", "")
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "flow_by_size" and parts[2].endswith("_test"):
+        return f"{parts[2][:-len('_test')].replace('_', ' ')} of {parts[1]} PRs"
+    return TEST_LABELS.get(name, name.removesuffix("_hours").replace("_", " "))
+
+
+def _unit(unit: str | None, difference: bool) -> str:
+    """What follows a number: '%' for a rate and ' pp' for a difference of rates, ' h', ' lines'."""
+    if unit == "ratio":
+        return " pp" if difference else "%"
+    return {"hours": " h", "lines": " lines"}.get(unit or "", "")
+
+
+def _number(value: float | None, unit: str | None, signed: bool = False) -> str:
+    """The bare number: rates in percent (one decimal), hours to one decimal, others as counts."""
+    if value is None:
+        return fmt.NA
+    shown = abs(value) if signed else value
+    if unit in ("ratio", "hours"):
+        text = f"{shown * 100 if unit == 'ratio' else shown:,.1f}"
+    else:
+        text = fmt.count(shown)
+    if not signed:
+        return text
+    return ("±" if text.strip("0.,") == "" else "+" if value > 0 else "−") + text
+
+
+def _figure(value: float | None, unit: str | None, signed: bool = False) -> str:
+    number = _number(value, unit, signed)
+    return number if value is None else number + _unit(unit, signed)
+
+
+def describe_test(test: dict) -> str:
+    """'change failure rate 16.3% (n 43) vs 7.4% rest (n 400); difference +8.9 pp, 95% interval +1.2 to +18.0 pp'."""
+    unit = test.get("unit")
+    side, other = SIDES.get(test.get("compares"), ("", "other"))
+    interval = test.get("interval")
+    spread = (f"95% interval {_number(interval[0], unit, True)} to {_number(interval[1], unit, True)}"
+              f"{_unit(unit, True)}" if interval else "no interval")
+    return (f"{_test_label(test)} {_figure(test.get('side_value'), unit)}{side} (n {fmt.count(test.get('n'))}) "
+            f"vs {_figure(test.get('other_value'), unit)} {other} (n {fmt.count(test.get('other_n'))}); "
+            f"difference {_figure(test.get('value'), unit, True)}, {spread}")
