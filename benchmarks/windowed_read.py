@@ -6,6 +6,7 @@ several whole processes (wall time and the process's own peak RSS, os.wait4).
     python3 benchmarks/windowed_read.py cadences [--runs 3]    # monthly and quarterly, 5,000 engineers
     python3 benchmarks/windowed_read.py large [--runs 1]       # 50,000 engineers x 1 year
     python3 benchmarks/windowed_read.py parquet [--runs 3]     # 5,000 engineers as Parquet folders
+    python3 benchmarks/windowed_read.py demo --old TREE [--runs 7]  # cold demo HTML+PDF, paired with TREE
 
 Organisations are generated once into benchmarks/data/ (git-ignored) by `reporter sample`, all
 ending 2026-11-22 with the same seed; the reported week is 2026-W47. ``reference`` alternates the
@@ -119,12 +120,45 @@ def parquet(runs: int) -> None:
         timed(build_cmd(folder, Path(out)), runs, "5,000 engineers as Parquet folders, weekly JSON")
 
 
+def demo(runs: int, old: Path | None = None) -> None:
+    """The cold weekly demo build (HTML + PDF + JSON) of sample_inputs/, alternating with the same
+    build by an older tree (a folder holding that version's reporter/, templates/, narratives/)."""
+    import os
+    import time
+
+    def once(cwd: Path, out: Path) -> tuple[float, float]:
+        cmd = [sys.executable, "-m", "reporter.cli", "build", "weekly", "--input", str(HERE.parent / "sample_inputs"),
+               "--period", WEEK, "--out", str(out), "-q"]
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(proc.stderr.read().decode())
+        return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+    trees = [("this tree", HERE.parent)] + ([("older tree", old)] if old else [])
+    results = {name: ([], []) for name, _ in trees}
+    with tempfile.TemporaryDirectory() as out:
+        for i in range(runs):
+            for name, tree in trees:
+                wall, peak = once(tree, Path(out) / name.replace(" ", "_"))
+                results[name][0].append(wall)
+                results[name][1].append(peak)
+            print(f"  run {i + 1}: " + ", ".join(f"{n} {results[n][0][-1]:.2f} s" for n, _ in trees), flush=True)
+    for name, (walls, peaks) in results.items():
+        print(summary(f"cold demo build, {name}", walls, peaks))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("reference", "history", "cadences", "large", "parquet"))
+    parser.add_argument("what", choices=("reference", "history", "cadences", "large", "parquet", "demo"))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--old", type=Path, help="demo: an older tree to compare with (paired runs)")
     args = parser.parse_args()
-    globals()[args.what](args.runs)
+    if args.what == "demo":
+        demo(args.runs, args.old)
+    else:
+        globals()[args.what](args.runs)
 
 
 if __name__ == "__main__":

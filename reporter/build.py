@@ -134,11 +134,9 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
     if coverage is None:
         warnings.append("the inputs hold no dated delivery or AI records: every metric is N/A")
     else:
-        # Start: where delivery and AI activity starts (a backlog's creation dates or a git history
-        # reach far back and say nothing of what the export covers). End: the last record of any
-        # dataset the report reads, so a sparse file that stops early does not cut the period.
-        reach = (coverage.first_day, max(coverage.last_day, (coverage_of.reach(datasets_cov) or
-                                                             (coverage.first_day, coverage.last_day))[1]))
+        # The days some dataset the report reads has activity in: a sparse file that stops early does
+        # not cut the period, and a backlog's old creation dates do not stretch it.
+        reach = coverage_of.reach(datasets_cov) or (coverage.first_day, coverage.last_day)
         covered = coverage_of.covered_days(period.start, period.end, *reach)
         if covered != (period.start, period.end):
             warnings.append(f"{period.id} is only partly covered by the inputs, which run from "

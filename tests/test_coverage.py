@@ -182,3 +182,20 @@ def test_two_empty_cohorts_draw_no_comparison(make_inputs):
     flow = " ".join(b.text for b in report.flow.bullets)
     assert "AI-assisted" not in flow
     assert doc["metrics"]["review_time_hours"]["cohort_difference"]["change"] == "insufficient_data"
+
+
+def test_a_backlog_does_not_stretch_coverage_and_its_own_month_still_counts(make_inputs):
+    # PRs every day of May 2026 only. Work items: one done on 2026-03-04 (created in February), and an
+    # old backlog item created in 2025 that is still open.
+    work = [dict(id="w1", type="story", created_at="2026-02-03", done_at="2026-03-04"),
+            dict(id="w2", type="story", created_at="2025-06-01")]
+    folder = make_inputs(people=PEOPLE, pull_requests=_prs(_days("2026-05-04", 28)), work_items=work)
+    # March: only the work items reach it (w1 done on 03-04): counted, never 0; PR metrics N/A.
+    march = compute_report("monthly", folder, period_id="2026-03", today=TODAY)
+    assert march["metrics"]["work_items_done"]["value"] == 1
+    assert march["metrics"]["merged_prs"]["reason"] == "pull_requests.csv starts on 2026-05-04, after 2026-03"
+    # April: the backlog's 2025 creation date says nothing of what the exports cover. Activity: w1's
+    # start/done dates (2026-03-04) and the PRs from 2026-05-04, so April is covered (between them).
+    # June: the PRs stop on 2026-05-31 (a Sunday): June is outside every file's activity.
+    june = compute_report("monthly", folder, period_id="2026-05", today=TODAY)
+    assert june["coverage"]["partial"] is False

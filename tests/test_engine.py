@@ -171,8 +171,11 @@ def _plan() -> ReadPlan:
 
 
 def _write(folder: Path, lines: list[str]) -> Path:
+    """The PRs, and people who know their authors (an unknown author's rows are all read: the
+    warning about unknown identities counts every row)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pull_requests.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "people.csv").write_text("person,team\nann,web\nbob,web\ncy,web\n", encoding="utf-8")
     return folder
 
 
@@ -219,6 +222,14 @@ def test_a_skipped_row_holding_the_last_day_does_not_count(tmp_path):
     every = load_inputs(folder, tz)
     assert got.extent("pull_requests", "merged_at") == every.extent("pull_requests", "merged_at")
     assert str(got.extent("pull_requests", "merged_at")[1]) == "2026-03-02 10:00:00+00:00"
+
+
+def test_rows_of_unknown_identities_are_all_read(tmp_path):
+    """So that the warning about identities people does not know counts every row, as before."""
+    folder = _write(tmp_path / "in", PRS[:3] + ["8,web,zed,2025-01-05T09:00:00Z,2025-01-05T10:00:00Z,1"])
+    tz = ZoneInfo("UTC")
+    got = load_inputs(folder, tz, plan=_plan(), survey=survey_inputs(folder, tz))
+    assert sorted(got["pull_requests"]["id"]) == ["2", "8"]  # 8: zed, outside the window
 
 
 def test_an_unparseable_time_is_read_and_listed(tmp_path):

@@ -131,6 +131,7 @@ def test_a_typed_parquet_file_windowed_reads_what_the_csv_does(tmp_path):
     got = {}
     for kind in ("pq", "csv"):
         folder = tmp_path / kind
+        (folder / "people.csv").write_text("person,team\nann,web\n", encoding="utf-8")
         inputs = load_inputs(folder, tz, plan=plan, survey=survey_inputs(folder, tz))
         frame = inputs["pull_requests"]
         got[kind] = (frame[["id", "created_at", "additions", "ai_assisted", "labels", "_row"]].astype(object)

@@ -353,6 +353,8 @@ def _question_charts(doc: dict) -> tuple[ChartSpec, ...]:
     charts = []
     weekly = doc.get("weekly_trends") or {}
     m = doc["metrics"]
+    quarter_weeks = weekly.get("periods") or []
+    span = [quarter_weeks[0], quarter_weeks[-1]] if quarter_weeks else None  # the report period on weekly axes
     cycle = weekly.get("pr_cycle_time_hours") or []
     if sum(v is not None for v in cycle) >= 2:
         test = m["pr_cycle_time_hours"].get("cohort_difference") or {}
@@ -366,7 +368,7 @@ def _question_charts(doc: dict) -> tuple[ChartSpec, ...]:
             "all, AI-assisted and other PRs.",
             {"x": weekly["periods"], "series": {"All PRs": cycle, "AI-assisted": weekly.get("pr_cycle_time_hours_ai"),
                                                 "Other PRs": weekly.get("pr_cycle_time_hours_non_ai")},
-             "unit": "hours", "chapter": "speed"}))
+             "unit": "hours", "chapter": "speed", "period": doc["period"], "period_span": span}))
     did = (doc.get("capacity") or {}).get("difference_in_differences") or {}
     series = did.get("series") or {}
     if series.get("weeks") and sum(v is not None for v in series.get("adopting") or []) >= 2:
@@ -392,7 +394,7 @@ def _question_charts(doc: dict) -> tuple[ChartSpec, ...]:
             + (f" and the comparison teams ({', '.join(did['control'])})" if did.get("control") else "")
             + f", {weeks[0]} to {weeks[-1]}, with each team's AI rollout marked.",
             {"x": weeks, "series": lines, "unit": "merged PRs per engineer-week", "markers": markers,
-             "chapter": "capacity"}))
+             "chapter": "capacity", "period": doc["period"], "period_span": span}))
     deploys = weekly.get("deployments") or []
     if any(deploys):
         rate = m["change_failure_rate"].get("value")
@@ -402,7 +404,7 @@ def _question_charts(doc: dict) -> tuple[ChartSpec, ...]:
             f"Bar chart of weekly production deployments with the weekly change failure rate as a line, "
             f"{len(deploys)} weeks of {doc['period']}.",
             {"x": weekly["periods"], "bars": deploys, "line": weekly.get("change_failure_rate"),
-             "unit": "deployments", "chapter": "risk"}))
+             "unit": "deployments", "chapter": "risk", "period": doc["period"], "period_span": span}))
     return tuple(charts)
 
 

@@ -30,6 +30,9 @@ DATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "surveys": ("date",),
     "security_findings": ("date",),
 }
+# Where a dataset's dates say when work happened rather than when an item was filed: a backlog's
+# creation dates reach far back and say nothing of the span an export covers.
+ACTIVITY_COLUMNS: dict[str, tuple[str, ...]] = {"work_items": ("started_at", "done_at")}
 # Datasets whose reach defines the report's overall coverage (delivery and AI activity).
 CORE = ("pull_requests", "deployments", "incidents", "ai_usage", "ai_costs")
 
@@ -43,6 +46,7 @@ class DatasetCoverage:
     first_day: dt.date | None
     last_day: dt.date | None
     in_period: int  # records with a dated column inside the period
+    activity: tuple[dt.date, dt.date] | None = None  # first and last day of its activity columns
 
     def status(self, first: dt.date, last: dt.date) -> str:
         """How the file's reach compares with the days [first, last]."""
@@ -108,7 +112,14 @@ def measure(name: str, frame: pd.DataFrame, files: list[str], tz: ZoneInfo, firs
         a, b = values.min().date(), values.max().date()
         lo_day = a if lo_day is None else min(lo_day, a)
         hi_day = b if hi_day is None else max(hi_day, b)
-    return DatasetCoverage(name, tuple(files), lo_day, hi_day, int(inside.sum()))
+    activity = None
+    for column in ACTIVITY_COLUMNS.get(name, DATED_COLUMNS.get(name, ())):
+        values = _local_days(frame[column], tz) if column in frame.columns else pd.Series([], dtype=object)
+        if values.empty:
+            continue
+        a, b = values.min().date(), values.max().date()
+        activity = (a, b) if activity is None else (min(activity[0], a), max(activity[1], b))
+    return DatasetCoverage(name, tuple(files), lo_day, hi_day, int(inside.sum()), activity)
 
 
 def measure_all(frames: dict[str, pd.DataFrame], present: dict[str, list[str]], tz: ZoneInfo, first: dt.date,
@@ -127,10 +138,10 @@ def covered_days(first: dt.date, end: dt.date, data_first: dt.date, data_last: d
 
 
 def reach(datasets: dict[str, DatasetCoverage]) -> tuple[dt.date, dt.date] | None:
-    """First and last day any activity record reaches (seat lists are snapshots, not activity): a
-    period is clipped only where no dataset the report reads has a record."""
-    spans = [(c.first_day, c.last_day) for name, c in datasets.items()
-             if name != "seats" and c.first_day is not None and c.last_day is not None]
+    """First and last day any activity record reaches (seat lists are snapshots, not activity;
+    a backlog counts from its first started or done item): a period is clipped only where no
+    dataset the report reads has activity."""
+    spans = [c.activity for name, c in datasets.items() if name != "seats" and c.activity is not None]
     if not spans:
         return None
     return min(a for a, _ in spans), max(b for _, b in spans)

@@ -99,4 +99,4 @@ def render_monthly(report: MonthlyReport, *, folder: Path | None = None) -> str:
 
 
 def render_quarterly(report: QuarterlyReport, *, folder: Path | None = None) -> str:
-    return _render("quarterly.html", QuarterlyPage, report, folder, size=(5.2, 2.8))
+    return _render("quarterly.html", QuarterlyPage, report, folder, size=(5.9, 3.0))  # the 150 mm column, 1:1
