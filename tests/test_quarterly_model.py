@@ -41,3 +41,22 @@ def test_page_one_names_the_guardrails_to_watch_when_no_warning_fired():
     assert "AI-touched deployments higher, outside noise; difference +1.4 pp, 95% interval +0.4 pp to +5.0 pp" \
         in _watch(doc)
     assert _watch(_doc([])) == "At risk: no guardrail crossed its warning threshold this quarter."
+
+
+def test_page_one_says_we_cannot_yet_tell_when_the_range_spans_zero_and_decides():
+    from reporter.cadence.quarterly import _verdict
+
+    def doc(values, confidence="low (x)"):
+        return {"period": "2027-Q4", "capacity": {
+            "roi": {"difference_in_differences": {"value": values, "currency": "USD"}},
+            "cost": {"value": 10_000.0, "currency": "USD"}, "confidence": confidence}}
+
+    # value -40k .. 60k, minus 10k of cost: net -50,000 to 50,000: spans zero
+    assert _verdict(doc([-40_000.0, 5_000.0, 60_000.0])) == (
+        "We cannot yet tell whether AI tools pay for themselves: the measured capacity, net of its 10,000 USD cost, "
+        "is worth −50,000 to 50,000 USD, a range that includes a loss and a gain. Decision: continue at the current "
+        "scale; do not expand on this evidence. Look again with 2028-Q1.")
+    # net 5,000 .. 30,000 with moderate confidence: expand
+    assert "Decision: expand where the guardrails hold." in _verdict(doc([15_000.0, 25_000.0, 40_000.0], "moderate"))
+    # net -9,000 .. -2,000: review
+    assert "Decision: review where AI is used" in _verdict(doc([1_000.0, 4_000.0, 8_000.0]))

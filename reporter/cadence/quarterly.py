@@ -92,7 +92,8 @@ def _headlines(doc: dict) -> tuple[Headline, ...]:
                   if unclear else f"{spread}; capacity reclaimed priced at loaded cost, minus AI cost") if net else
                  (roi.get("reason") or "not computable")),
         Headline("ROI", "Cannot yet tell" if unclear else (ratio[1] if ratio else fmt.NA),
-                 f"range {ratio[0]} to {ratio[2]}; (value − cost) / cost" if ratio else
+                 f"range {ratio[0]} to {ratio[2]}; (value − cost) / cost: 0 is break-even, 1.0x means value is "
+                 "twice the cost" if ratio else
                  (roi.get("reason") or "not computable")),
         Headline("Confidence", "No estimate" if cap.get("confidence", "none") == "none" else
                  cap["confidence"].split(" (")[0].capitalize(),
@@ -105,6 +106,37 @@ def _headlines(doc: dict) -> tuple[Headline, ...]:
     )
 
 
+def _next_quarter(period_id: str) -> str:
+    year, q = period_id.split("-Q")
+    return f"{year}-Q{int(q) + 1}" if int(q) < 4 else f"{int(year) + 1}-Q1"
+
+
+def _verdict(doc: dict) -> str:
+    """The whole answer in plain words: can we tell, the decision, and when to look again."""
+    cap = doc.get("capacity") or {}
+    roi = (cap.get("roi") or {}).get("difference_in_differences") or {}
+    cost = cap.get("cost") or {}
+    again = f"Look again with {_next_quarter(doc['period'])}."
+    if not roi.get("value") or cost.get("value") is None:
+        why = roi.get("reason") or cost.get("reason") or "the inputs cannot support an estimate"
+        return (f"We cannot yet tell whether AI tools pay for themselves: {why}. Decision: continue at the current "
+                f"scale while the data that would answer it is collected. {again}")
+    currency = cost.get("currency", "")
+    low, _, high = (v - cost["value"] for v in roi["value"])
+    spend = f"{_num(cost['value'])} {currency}"
+    if low < 0 < high:
+        return (f"We cannot yet tell whether AI tools pay for themselves: the measured capacity, net of its "
+                f"{spend} cost, is worth {_num(low)} to {_num(high)} {currency}, a range that includes a loss and a "
+                f"gain. Decision: continue at the current scale; do not expand on this evidence. {again}")
+    if high < 0:
+        return (f"The measured capacity did not cover its cost: net {_num(low)} to {_num(high)} {currency} after "
+                f"{spend}. Decision: review where AI is used and what it costs. {again}")
+    decision = ("expand where the guardrails hold" if cap.get("confidence", "").startswith("moderate") else
+                "continue, and optimise where the guardrails below are at risk (the confidence is low)")
+    return (f"The measured capacity exceeded its cost: net {_num(low)} to {_num(high)} {currency} after {spend}. "
+            f"Decision: {decision}. {again}")
+
+
 def _answer(doc: dict) -> Section:
     m = doc["metrics"]
     moved = [k for k, v in m.items() if v.get("change") in ("up", "down")]
@@ -112,7 +144,7 @@ def _answer(doc: dict) -> Section:
              "pr_cycle_time_hours": "PR cycle time", "merged_prs": "merged PRs", "deployments": "deployments",
              "ai_adoption_rate": "AI adoption", "pickup_time_hours": "review wait", "coding_time_hours": "coding time",
              "work_items_done": "work items done", "incidents": "incidents", "escaped_defects": "escaped defects"}
-    bullets = []
+    bullets = [Bullet(_verdict(doc))]
     shown = [k for k in moved if k in names]
     if shown:
         bullets.append(Bullet("What moved (outside noise): " + "; ".join(

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from reporter.metrics import catalogue as cat
+
 from . import fmt
+from .signal import strongest
 from .model import (KPI, Bullet, ChartSpec, Section, Table, WeeklyReport, cohort_comparison, coverage_dots,
                     coverage_note, narrative_stories, privacy_note)
 
@@ -18,27 +21,23 @@ DATASET_LABELS = (
     ("seats", "seats"), ("ai_costs", "AI costs"), ("releases", "releases"),
 )
 
-# key, label, unit shown under the value, lower-is-better, formatter, delta as points (rates)
-KPIS = (
-    ("active_ai_users", "Active AI users", "engineers this week", False, None, False),
-    ("pr_cycle_time_hours", "PR cycle time", "median, first commit → merge", True, fmt.hours, False),
-    ("pickup_time_hours", "Review turnaround", "median, opened → first review", True, fmt.hours, False),
-    ("deployments", "Deployments", "to production", False, fmt.count, False),
-    ("change_failure_rate", "Change failure rate", "of deployments", True, fmt.percent, True),
-    ("recovery_time_hours", "Recovery time", "median, incident open → resolved", True, fmt.hours, False),
-)
+# key, label, unit shown under the value, lower-is-better, formatter, delta as points (rates);
+# labels and directions from the one catalogue (reporter.metrics.catalogue).
+KPIS = tuple((key, cat.short(key), caption, cat.get(key).lower_is_better, formatter, points)
+             for key, caption, formatter, points in (
+    ("active_ai_users", "engineers this week", None, False),
+    ("pr_cycle_time_hours", "median, first commit → merge", fmt.hours, False),
+    ("pickup_time_hours", "median, opened → first review", fmt.hours, False),
+    ("deployments", "to production", fmt.count, False),
+    ("change_failure_rate", "of deployments", fmt.percent, True),
+    ("recovery_time_hours", "median, incident open → resolved", fmt.hours, False),
+))
 
-DEFINITIONS = (
-    ("Active AI users", "engineers with any AI tool activity in the week, of all engineers employed in it."),
-    ("PR cycle time", "median hours from first commit (else PR opened) to merge, PRs merged in the week."),
-    ("Review turnaround", "median hours from PR opened to first review by someone other than the author."),
-    ("Deployments", "successful production deployments finished in the week."),
-    ("Change failure rate", "deployments rolled back or linked to an incident, of all deployments."),
-    ("Recovery time", "median hours from incident opened to resolved, incidents resolved in the week."),
-    ("Change", "called better or worse only outside noise (95% interval: order statistics for medians, exact for"
-               " rates and counts; n ≥ 5, ≥ 5% move); otherwise 'no clear change'. Baseline: the preceding weeks pooled. AI-assisted vs other: the same"
-               " tests on the difference, n on both sides."),
-)
+CHANGE_DEFINITION = (
+    "Change", "called better or worse only outside noise (95% interval: order statistics for medians, exact for"
+              " rates and counts; n ≥ 5, ≥ 5% move); otherwise 'no clear change'. Baseline: the preceding weeks pooled."
+              " AI-assisted vs other: the same tests on the difference, n on both sides.")
+DEFINITIONS = tuple((cat.label(key), cat.get(key).footer) for key, *_ in KPIS) + (CHANGE_DEFINITION,)
 
 
 def _status(change: str, lower_is_better: bool) -> tuple[str, str]:
@@ -147,15 +146,14 @@ def _adoption(doc: dict) -> Section:
 
 def _flow(doc: dict) -> Section:
     m = doc["metrics"]
-    bullets = [_movement(m["pr_cycle_time_hours"], "Median PR cycle time", fmt.hours, True)]
-    stages = [(label, m[key]["value"]) for label, key in (
-        ("coding", "coding_time_hours"), ("pickup", "pickup_time_hours"), ("review", "review_time_hours"),
-        ("deploy", "deploy_time_hours"))]
+    bullets = [_movement(m["pr_cycle_time_hours"], "Median " + cat.label("pr_cycle_time_hours"), fmt.hours, True)]
+    stages = [(cat.get(key).in_sentence, m[key]["value"]) for key in (
+        "coding_time_hours", "pickup_time_hours", "review_time_hours", "deploy_time_hours")]
     if any(v is not None for _, v in stages):
         bullets.append(Bullet("Stages (medians): " + " · ".join(f"{label} {fmt.hours(v)}" for label, v in stages)
                               + "."))
-    bullets.append(_movement(m["pickup_time_hours"], "Review turnaround", fmt.hours, True))
-    for line in (_cohort_line(m, "pr_cycle_time_hours", "Cycle time", fmt.hours, "longer", "shorter"),
+    bullets.append(_movement(m["pickup_time_hours"], cat.label("pickup_time_hours"), fmt.hours, True))
+    for line in (_cohort_line(m, "pr_cycle_time_hours", cat.label("pr_cycle_time_hours"), fmt.hours, "longer", "shorter"),
                  _cohort_line(m, "pr_size_lines", "PR size (lines)", fmt.lines, "larger", "smaller")):
         if line:
             bullets.append(line)
@@ -165,7 +163,7 @@ def _flow(doc: dict) -> Section:
 
 def _quality(doc: dict) -> Section:
     m = doc["metrics"]
-    bullets = [_movement(m["change_failure_rate"], "Change failure rate", fmt.percent, True, points=True)]
+    bullets = [_movement(m["change_failure_rate"], cat.label("change_failure_rate"), fmt.percent, True, points=True)]
     cfr_line = _cohort_line(m, "change_failure_rate", "Failure rate", fmt.percent, points=True,
                             ai_label="AI-touched deployments")
     if cfr_line:
@@ -177,8 +175,8 @@ def _quality(doc: dict) -> Section:
         bullets.append(Bullet(f"Reverted PRs: {rev['value']} of {rev['n']} merged "
                               f"(AI-assisted {c['ai']['value']} of {c['ai']['n']}, others "
                               f"{c['non_ai']['value']} of {c['non_ai']['n']})."))
-    bullets.append(_movement(m["recovery_time_hours"], "Recovery time", fmt.hours, True))
-    recovery_line = _cohort_line(m, "recovery_time_hours", "Recovery", fmt.hours, "longer", "shorter",
+    bullets.append(_movement(m["recovery_time_hours"], cat.label("recovery_time_hours"), fmt.hours, True))
+    recovery_line = _cohort_line(m, "recovery_time_hours", cat.label("recovery_time_hours"), fmt.hours, "longer", "shorter",
                                  ai_label="after AI-touched deployments")
     if recovery_line:
         bullets.append(recovery_line)
@@ -199,10 +197,26 @@ def _teams(doc: dict) -> Table:
              cell(team, "pickup_time_hours", fmt.hours), cell(team, "deployments", fmt.count),
              cell(team, "change_failure_rate", whole_percent), cell(team, "ai_adoption_rate", whole_percent))
             for team in teams]
-    return Table("Teams this week", ("Team", "Merged PRs", "Cycle time", "Review wait", "Deploys", "CFR", "AI adoption"),
+    return Table("Teams this week", ("Team", cat.short("merged_prs"), cat.short("pr_cycle_time_hours"), cat.short("pickup_time_hours"),
+                                          cat.short("deployments"), cat.short("change_failure_rate"), cat.short("ai_adoption_rate")),
                  tuple(rows), (False, True, True, True, True, True, True),
                  note="PR metrics by author's team, deployments by the owning service's team; '—' = no data. "
-                      + privacy_note(doc))
+                      + _adds_up(m) + " " + privacy_note(doc))
+
+
+def _adds_up(m: dict) -> str:
+    """Whether the team rows add up to the cards, and why not where they do not."""
+    parts = []
+    for key, words in (("merged_prs", "merged PRs"), ("deployments", "deployments")):
+        total = m[key]["value"]
+        if total is None:
+            continue
+        rows = sum(v["value"] for v in m[key]["by_team"].values() if isinstance(v.get("value"), (int, float)))
+        parts.append(f"{words} add up to the total ({fmt.count(total)})" if rows == total else
+                     f"{words}: the rows hold {fmt.count(rows)} of {fmt.count(total)} (a withheld group holds the rest)")
+    if not parts:
+        return "Medians and rates do not add up across teams."
+    return "Counts: " + "; ".join(parts) + ". Medians and rates do not add up across teams."
 
 
 def _charts(doc: dict) -> tuple[ChartSpec, ...]:
@@ -212,22 +226,22 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
     if any(v is not None for v in cycle):
         base = m["pr_cycle_time_hours"]["baseline"]
         charts.append(ChartSpec(
-            "trend", trend_title("PR cycle time", m["pr_cycle_time_hours"], fmt.hours, "week"),
+            "trend", trend_title(cat.label("pr_cycle_time_hours"), m["pr_cycle_time_hours"], fmt.hours, "week"),
             f"Line chart of weekly median PR cycle time in hours for the {len(cycle)} weeks to {doc['period']}, "
             f"AI-assisted and other PRs, with the baseline of {fmt.hours(base)}.",
             {"x": trends["periods"], "series": {"All PRs": cycle,
                                                 "AI-assisted": trends.get("pr_cycle_time_hours_ai"),
                                                 "Other PRs": trends.get("pr_cycle_time_hours_non_ai")},
              "baseline": base, "unit": "hours"}))
-    stage_keys = (("Coding", "coding_time_hours"), ("Pickup", "pickup_time_hours"), ("Review", "review_time_hours"),
-                  ("Deploy", "deploy_time_hours"))
+    stage_keys = tuple((cat.short(k), k) for k in ("coding_time_hours", "pickup_time_hours", "review_time_hours",
+                                                   "deploy_time_hours"))
     cohorts = {name: [(m[k]["by_cohort"] or {}).get(name, {}).get("value") for _, k in stage_keys]
                for name in ("ai", "non_ai")}
     # Drawn only when both cohorts have a stage to show: an empty side is no comparison.
     if all(any(v is not None for v in vals) for vals in cohorts.values()):
         charts.append(ChartSpec(
             "stages", stages_title(m["review_time_hours"]),
-            "Stacked bars of median hours per stage (coding, pickup, review, deploy) for AI-assisted and other PRs "
+            f"Stacked bars of median hours per stage ({', '.join(cat.get(k).in_sentence for _, k in stage_keys)}) for AI-assisted and other PRs "
             "merged this week.",
             {"stages": [s for s, _ in stage_keys], "bars": {"AI-assisted": cohorts["ai"], "Other PRs": cohorts["non_ai"]},
              "unit": "hours"}))
@@ -295,6 +309,7 @@ def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
         period_label=f"Week {week} · {fmt.day_range(start, last)}",
         coverage=coverage_dots(doc, DATASET_LABELS),
         coverage_note=coverage_note(doc),
+        signal=strongest(doc, "week"),
         kpis=kpis,
         adoption=_adoption(doc),
         flow=_flow(doc),
