@@ -10,39 +10,39 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from reporter.metrics import catalogue as cat
+
 from . import fmt
 from .evidence import describe_test
 from .model import (KPI, Bullet, ChartSpec, Section, Story, Table, comparison_words, coverage_dots, coverage_note,
                     datasets_present,
                     narrative_stories)
-from .weekly import DATASET_LABELS, _kpi, _movement, _status
+from .weekly import DATASET_LABELS, _kpi, _movement, _status, trend_title
 
-KPIS = (
-    ("merged_prs_per_engineer_week", "Throughput", "merged PRs per engineer-week", False,
-     lambda v: fmt.NA if v is None else f"{v:.2f}", False),
-    ("work_items_done", "Work items done", "stories, bugs and tasks closed", False, fmt.count, False),
-    ("lead_time_hours", "Lead time", "median, first commit → production", True, fmt.hours, False),
-    ("change_failure_rate", "Change failure rate", "of deployments", True, fmt.percent, True),
-    ("escaped_defects", "Escaped defects", "found in production", True, fmt.count, False),
-    ("ai_adoption_rate", "AI adoption", "of engineers active in the month", False, lambda v: fmt.percent(v, 0), False),
-)
+# key, label, caption, lower-is-better, formatter, delta as points: labels and directions from the catalogue.
+KPIS = tuple((key, cat.short(key), caption, cat.get(key).lower_is_better, formatter, points)
+             for key, caption, formatter, points in (
+    ("merged_prs_per_engineer_week", "merged PRs per engineer-week", lambda v: fmt.NA if v is None else f"{v:.2f}",
+     False),
+    ("work_items_done", "stories, bugs and tasks closed", fmt.count, False),
+    ("lead_time_hours", "median, first commit → production", fmt.hours, False),
+    ("change_failure_rate", "of deployments", fmt.percent, True),
+    ("escaped_defects", "found in production", fmt.count, False),
+    ("ai_adoption_rate", "of engineers active in the month", lambda v: fmt.percent(v, 0), False),
+))
 
-DORA = (
-    ("Deployment frequency", "deployments", lambda m: f"{fmt.count(m['value'])} deploys · "
-                                                     f"{fmt.count(m.get('days'))} days", False),
-    ("Lead time for changes", "lead_time_hours", lambda m: fmt.hours(m["value"]), True),
-    ("Change failure rate", "change_failure_rate", lambda m: fmt.percent(m["value"]), True),
-    ("Failed deployment recovery", "recovery_time_hours", lambda m: fmt.hours(m["value"]), True),
-    ("Rework rate", "rework_rate", lambda m: fmt.percent(m["value"]), True),
-)
+# The DORA five, named as dora.dev names them.
+DORA = tuple((cat.get(key).dora_name, key, show, cat.get(key).lower_is_better) for key, show in (
+    ("deployments", lambda m: f"{fmt.count(m['value'])} deploys · {fmt.count(m.get('days'))} days"),
+    ("lead_time_hours", lambda m: fmt.hours(m["value"])),
+    ("change_failure_rate", lambda m: fmt.percent(m["value"])),
+    ("recovery_time_hours", lambda m: fmt.hours(m["value"])),
+    ("rework_rate", lambda m: fmt.percent(m["value"])),
+))
 
-DEFINITIONS = (
-    ("Throughput", "merged PRs per engineer-week: merged PRs / (engineers employed x weeks in the month)."),
-    ("Work items done", "work items with a done date in the month; strategic = on a strategic initiative."),
-    ("Lead time", "median hours from first commit to the production deployment that shipped the PR."),
-    ("Escaped defects", "work items flagged escaped_defect, created in the month."),
-    ("Cost per merged PR", "AI spend (usage lines and seats) / merged PRs, per currency, never summed."),
-    ("Idle-seat spend", "what seats without activity in the 30 days to the month's end cost in the month."),
+DEFINITIONS = tuple((cat.label(key), cat.get(key).footer) for key in (
+    "merged_prs_per_engineer_week", "work_items_done", "lead_time_hours", "escaped_defects", "cost_per_merged_pr",
+    "idle_seat_spend")) + (
     ("Change", "called better or worse only outside noise (95% interval: order statistics for medians, exact for"
                " rates and counts; n ≥ 5, ≥ 5% move);"
                " baseline: the preceding months pooled."),
@@ -85,18 +85,16 @@ class MonthlyReport:
 
 def _money(amounts: dict | None) -> str:
     """Amounts per currency side by side ("and", never "+": currencies are not summed)."""
-    if not amounts:
-        return fmt.NA
-    return " and ".join(f"{v:,.0f} {c}" if abs(v) >= 1000 else f"{v:,.2f} {c}" for c, v in sorted(amounts.items()))
+    return fmt.money_map(amounts)
 
 
 def _throughput(doc: dict) -> Section:
     m, b = doc["metrics"], doc["breakdowns"]
     bullets = [
-        _movement(m["merged_prs_per_engineer_week"], "Merged PRs per engineer-week",
+        _movement(m["merged_prs_per_engineer_week"], cat.label("merged_prs_per_engineer_week") + " (merged PRs per engineer-week)",
                   lambda v: fmt.NA if v is None else f"{v:.2f}", False),
-        _movement(m["work_items_done"], "Work items done", fmt.count, False),
-        _movement(m["strategic_items_done"], "Strategic work items done", fmt.count, False),
+        _movement(m["work_items_done"], cat.label("work_items_done"), fmt.count, False),
+        _movement(m["strategic_items_done"], cat.label("strategic_items_done"), fmt.count, False),
     ]
     rows = []
     for name, v in sorted((b.get("backlog_by_initiative") or {}).items(), key=lambda kv: (not kv[1]["strategic"], kv[0])):
@@ -112,10 +110,8 @@ def _throughput(doc: dict) -> Section:
 def _quality(doc: dict) -> Section:
     m = doc["metrics"]
     bullets = [
-        _movement(m["escaped_defects"], "Escaped defects", fmt.count, True),
-        _movement(m["support_tickets"], "Support tickets", fmt.count, True),
-        _movement(m["defect_tickets"], "Tickets caused by defects", fmt.count, True),
-        _movement(m["incidents"], "Incidents", fmt.count, True),
+        _movement(m[key], cat.label(key), fmt.count, cat.get(key).lower_is_better)
+        for key in ("escaped_defects", "support_tickets", "defect_tickets", "incidents")
     ]
     return Section("quality", "Defects, support and incidents", tuple(bullets))
 
@@ -180,29 +176,46 @@ def _decisions(doc: dict) -> tuple[Decision, ...]:
     return tuple(out)
 
 
+def _moves_title(subject: str, metrics: list[tuple[str, dict]]) -> str:
+    """A chart title that states its finding from the noise tests of this month vs the baseline."""
+    moved = [f"{name} {'rose' if m['change'] == 'up' else 'fell'}" for name, m in metrics
+             if m.get("change") in ("up", "down")]
+    if moved:
+        return f"{subject}: " + " and ".join(moved) + " this month, outside noise"
+    if any(m.get("change") == "flat" for _, m in metrics):
+        return f"{subject}: no clear change this month"
+    return f"{subject} by month (too few to call a change)"
+
+
 def _charts(doc: dict) -> tuple[ChartSpec, ...]:
     trends = doc.get("trends") or {}
     charts = []
     if any(v is not None for v in trends.get("pr_cycle_time_hours") or []):
         charts.append(ChartSpec(
-            "trend", f"PR cycle time by month, {len(trends['periods'])} months",
+            "trend", trend_title("PR cycle time", doc["metrics"]["pr_cycle_time_hours"], fmt.hours, "month"),
             "Line chart of monthly median PR cycle time in hours, AI-assisted and other PRs, with the baseline.",
             {"x": trends["periods"], "series": {"All PRs": trends["pr_cycle_time_hours"],
                                                 "AI-assisted": trends.get("pr_cycle_time_hours_ai"),
                                                 "Other PRs": trends.get("pr_cycle_time_hours_non_ai")},
              "baseline": doc["metrics"]["pr_cycle_time_hours"]["baseline"], "unit": "hours"}))
     present = datasets_present(doc)
-    series = {label: trends.get(key) for label, key, dataset in (
-        ("Support tickets", "support_tickets", "support_tickets"), ("Escaped defects", "escaped_defects", "work_items"),
-        ("Incidents", "incidents", "incidents")) if dataset in present and trends.get(key)}
+    series = {cat.short(key): trends.get(key) for key, dataset in (
+        ("support_tickets", "support_tickets"), ("escaped_defects", "work_items"),
+        ("incidents", "incidents")) if dataset in present and trends.get(key)}
     if series:
         charts.append(ChartSpec(
-            "trend", "Defects, tickets and incidents by month",
+            "trend", _moves_title("Defects, tickets and incidents", [
+                (label.lower(), doc["metrics"].get(key) or {}) for label, key, dataset in (
+                    ("Support tickets", "support_tickets", "support_tickets"),
+                    ("Escaped defects", "escaped_defects", "work_items"), ("Incidents", "incidents", "incidents"))
+                if dataset in present]),
             "Line chart of monthly counts of support tickets, escaped defects and incidents.",
             {"x": trends["periods"], "series": series, "baseline": None, "unit": "count"}))
     if any(trends.get("deployments") or []):
         charts.append(ChartSpec(
-            "bars", "Deployments and failure rate by month",
+            "bars", _moves_title("Deployments and failure rate", [
+                ("deployments", doc["metrics"]["deployments"]),
+                ("change failure rate", doc["metrics"]["change_failure_rate"])]),
             "Bar chart of monthly production deployments with the monthly change failure rate as a line.",
             {"x": trends["periods"], "bars": trends["deployments"], "line": trends.get("change_failure_rate"),
              "unit": "deployments"}))
