@@ -197,7 +197,8 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
             {"x": trends["periods"], "series": {"All PRs": trends["pr_cycle_time_hours"],
                                                 "AI-assisted": trends.get("pr_cycle_time_hours_ai"),
                                                 "Other PRs": trends.get("pr_cycle_time_hours_non_ai")},
-             "baseline": doc["metrics"]["pr_cycle_time_hours"]["baseline"], "unit": "hours"}))
+             "baseline": doc["metrics"]["pr_cycle_time_hours"]["baseline"], "unit": "hours",
+             "chapter": "throughput"}))
     present = datasets_present(doc)
     series = {cat.short(key): trends.get(key) for key, dataset in (
         ("support_tickets", "support_tickets"), ("escaped_defects", "work_items"),
@@ -210,7 +211,7 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
                     ("Escaped defects", "escaped_defects", "work_items"), ("Incidents", "incidents", "incidents"))
                 if dataset in present]),
             "Line chart of monthly counts of support tickets, escaped defects and incidents.",
-            {"x": trends["periods"], "series": series, "baseline": None, "unit": "count"}))
+            {"x": trends["periods"], "series": series, "baseline": None, "unit": "count", "chapter": "quality"}))
     if any(trends.get("deployments") or []):
         charts.append(ChartSpec(
             "bars", _moves_title("Deployments and failure rate", [
@@ -218,7 +219,7 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
                 ("change failure rate", doc["metrics"]["change_failure_rate"])]),
             "Bar chart of monthly production deployments with the monthly change failure rate as a line.",
             {"x": trends["periods"], "bars": trends["deployments"], "line": trends.get("change_failure_rate"),
-             "unit": "deployments"}))
+             "unit": "deployments", "chapter": "quality"}))
     return tuple(charts)
 
 

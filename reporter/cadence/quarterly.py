@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from reporter.metrics import catalogue as cat
+
 from . import fmt
 from .model import (Bullet, ChartSpec, Section, Story, Table, cohort_comparison, comparison_words, coverage_dots,
                     coverage_note, narrative_stories)
@@ -45,7 +47,7 @@ class QuarterlyReport:
 
 
 def _num(x: float) -> str:
-    return f"{x:,.0f}".replace("-", "−")
+    return fmt.number(x, 0)
 
 
 def _assumption(value) -> str:
@@ -57,8 +59,12 @@ def _assumption(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+        return fmt.number(value, 0) if float(value).is_integer() else fmt.minus(f"{value:,}")
     return str(value)
+
+
+def _num1(x: float) -> str:
+    return f"{x:,.1f}".replace("-", "−")
 
 
 def _signed2(x: float) -> str:
@@ -155,9 +161,10 @@ def _answer(doc: dict) -> Section:
         bullets.append(Bullet("Nothing moved outside noise against the previous quarter."))
     survey = ((doc.get("capacity") or {}).get("roi") or {}).get("survey") or {}
     if survey.get("roi"):
-        bullets.append(Bullet(f"Survey view (self-reported time saved, discounted): value {_num(survey['value'][1])} "
-                              f"{survey['currency']}, ROI {survey['roi'][1]:.1f}x. It measures what people feel, the "
-                              "comparison above what shipped; they are never added."))
+        net = survey["value"][1] - survey["cost"]
+        bullets.append(Bullet(f"Survey view (self-reported time saved, discounted): net of the same cost, "
+                              f"{_num(net)} {survey['currency']} (ROI {_num1(survey['roi'][1])}x). It measures what people feel, the measured throughput what shipped; the two are "
+                              "never added."))
     warnings = (doc.get("narrative") or {}).get("warnings", [])
     for item in warnings:
         bullets.append(Bullet("At risk: " + item["text"], "warning"))
@@ -241,12 +248,12 @@ def _capacity(doc: dict) -> Section:
 
 def _speed(doc: dict) -> Section:
     m = doc["metrics"]
-    bullets = [_movement(m["strategic_time_to_market_days"], "Strategic work, created to done (median)",
+    bullets = [_movement(m["strategic_time_to_market_days"], cat.label("strategic_time_to_market_days") + " (median, created to done)",
                          lambda v: fmt.NA if v is None else f"{v:.1f} days", True),
-               _movement(m["lead_time_hours"], "Lead time for changes", fmt.hours, True),
-               _movement(m["merged_prs_per_engineer_week"], "Merged PRs per engineer-week",
+               _movement(m["lead_time_hours"], cat.label("lead_time_hours"), fmt.hours, True),
+               _movement(m["merged_prs_per_engineer_week"], cat.label("merged_prs_per_engineer_week") + " (merged PRs per engineer-week)",
                          lambda v: fmt.NA if v is None else f"{v:.2f}", False),
-               _movement(m["strategic_items_done"], "Strategic work items done", fmt.count, False)]
+               _movement(m["strategic_items_done"], cat.label("strategic_items_done"), fmt.count, False)]
     return Section("speed", "Did important work ship faster?", tuple(bullets))
 
 
@@ -259,8 +266,9 @@ def _cost(doc: dict) -> Section:
                       f"{_money(m['cost_per_merged_pr']['value'])}.")]
     if cost.get("value") is not None:
         rates = "; ".join(f"{code} converted at {c['rate']}" for code, c in cost["converted"].items())
-        bullets.append(Bullet(f"Total in {cost['currency']}: {cost['value']:,.0f} (spend {cost['ai_spend']:,.0f}, "
-                              f"enablement {cost['enablement']:,.0f}{'; ' + rates if rates else ''})."))
+        cur = cost["currency"]
+        bullets.append(Bullet(f"Total in {cur}: {fmt.money(cost['value'], cur)} (spend {fmt.money(cost['ai_spend'], cur)}, "
+                              f"enablement {fmt.money(cost['enablement'], cur)}{'; ' + rates if rates else ''})."))
     else:
         bullets.append(Bullet(f"Total: n/a — {cost.get('reason')}.", "warning"))
     tokens = b.get("tokens_by_category") or {}
@@ -275,10 +283,11 @@ def _cost(doc: dict) -> Section:
 
 def _risk(doc: dict) -> Section:
     m, g = doc["metrics"], doc["breakdowns"].get("guardrails") or {}
-    bullets = [_movement(m["change_failure_rate"], "Change failure rate", fmt.percent, True, points=True),
-               _movement(m["recovery_time_hours"], "Recovery time", fmt.hours, True),
-               _movement(m["rework_rate"], "Rework (unplanned deployments)", fmt.percent, True, points=True),
-               _movement(m["incidents"], "Incidents", fmt.count, True)]
+    bullets = [_movement(m["change_failure_rate"], cat.label("change_failure_rate"), fmt.percent, True, points=True),
+               _movement(m["recovery_time_hours"], cat.label("recovery_time_hours"), fmt.hours, True),
+               _movement(m["rework_rate"], cat.label("rework_rate") + " (unplanned deployments)", fmt.percent, True,
+                         points=True),
+               _movement(m["incidents"], cat.label("incidents"), fmt.count, True)]
     hours = g.get("incident_hours") or {}
     if hours:
         cost = hours.get("cost")
@@ -286,11 +295,11 @@ def _risk(doc: dict) -> Section:
                               + (f", costing {_money(cost)}." if cost else f" ({hours.get('reason')}).")))
     sec = g.get("security_findings")
     if sec:
-        parts = ", ".join(f"{v} {k}" for k, v in sec["by_severity"].items())
+        parts = ", ".join(f"{fmt.count(v)} {k}" for k, v in fmt.by_severity(sec["by_severity"]))
         bullets.append(Bullet(f"Security findings: {sec['total']} ({parts}); {sec['ai_touched']} on AI-touched code."))
-    for text in (cohort_comparison(m["change_failure_rate"], "Change failure rate", fmt.percent, points=True,
+    for text in (cohort_comparison(m["change_failure_rate"], cat.label("change_failure_rate"), fmt.percent, points=True,
                                    ai_label="AI-touched deployments"),
-                 cohort_comparison(m["recovery_time_hours"], "Recovery", fmt.hours, "longer", "shorter",
+                 cohort_comparison(m["recovery_time_hours"], cat.label("recovery_time_hours"), fmt.hours, "longer", "shorter",
                                    ai_label="after AI-touched deployments")):
         if text:
             bullets.append(Bullet(text))
@@ -355,7 +364,7 @@ def _guardrails(doc: dict) -> Section:
     else:
         bullets.append(Bullet("Team health pulse: n/a — no surveys.* file or no survey in the quarter."))
     m = doc["metrics"]
-    bullets.append(_movement(m["pickup_time_hours"], "Reviewer load (wait for first review)", fmt.hours, True))
+    bullets.append(_movement(m["pickup_time_hours"], cat.label("pickup_time_hours"), fmt.hours, True))
     return Section("guardrails", "Guardrails: people and review load", tuple(bullets))
 
 
