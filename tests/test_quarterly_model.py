@@ -60,3 +60,22 @@ def test_page_one_says_we_cannot_yet_tell_when_the_range_spans_zero_and_decides(
     assert "Decision: expand where the guardrails hold." in _verdict(doc([15_000.0, 25_000.0, 40_000.0], "moderate"))
     # net -9,000 .. -2,000: review
     assert "Decision: review where AI is used" in _verdict(doc([1_000.0, 4_000.0, 8_000.0]))
+
+
+def test_page_one_picture_sets_both_value_estimates_beside_the_cost():
+    from reporter.cadence.quarterly import _value_chart
+    from reporter.render.charts import figure
+
+    doc = {"capacity": {"cost": {"value": 16_586.0, "currency": "USD"},
+                        "roi": {"difference_in_differences": {"value": [-451_424.0, -29_144.0, 367_096.0]},
+                                "survey": {"value": [47_011.0, 47_011.0, 47_011.0]}}}}
+    (spec,) = _value_chart(doc)
+    assert spec.kind == "range" and spec.data["chapter"] == "answer"
+    assert spec.data["rows"] == [("Measured throughput", -451_424.0, -29_144.0, 367_096.0),
+                                 ("Survey, discounted", None, 47_011.0, None), ("AI cost", None, 16_586.0, None)]
+    assert spec.title == "Value of the capacity reclaimed vs AI cost: the measured range crosses zero: we cannot yet tell"
+    fig = figure(spec, 5.9, 3.0)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert "0" in ticks and ticks[0].startswith("−")  # zero on the axis, negatives with a true minus
+    doc["capacity"]["roi"]["difference_in_differences"]["value"] = [20_000.0, 30_000.0, 40_000.0]
+    assert _value_chart(doc)[0].title.endswith("the measured range lies above the cost")

@@ -389,6 +389,36 @@ def _scatter(doc: dict) -> tuple[ChartSpec, ...]:
                        "note": note.lstrip("; "), "chapter": "revenue"}),)
 
 
+def _value_chart(doc: dict) -> tuple[ChartSpec, ...]:
+    """Page 1's picture: the value of the capacity reclaimed (both estimates, never mixed) beside the cost."""
+    cap = doc.get("capacity") or {}
+    cost = cap.get("cost") or {}
+    did = (cap.get("roi") or {}).get("difference_in_differences") or {}
+    survey = (cap.get("roi") or {}).get("survey") or {}
+    if cost.get("value") is None or not (did.get("value") or survey.get("value")):
+        return ()
+    rows = []
+    if did.get("value"):
+        low, base, high = did["value"]
+        rows.append(("Measured throughput", low, base, high))
+    if survey.get("value"):
+        rows.append(("Survey, discounted", None, survey["value"][1], None))
+    rows.append(("AI cost", None, cost["value"], None))
+    currency = cost.get("currency", "")
+    if did.get("value"):
+        low, _, high = did["value"]
+        finding = ("the measured range crosses zero: we cannot yet tell" if low < 0 < high else
+                   "the measured range lies above the cost" if low > cost["value"] else
+                   "the measured range does not clear the cost")
+    else:
+        finding = "only the survey estimate is available"
+    return (ChartSpec("range", f"Value of the capacity reclaimed vs AI cost: {finding}",
+                      "Range chart: the value of the capacity reclaimed by the measured-throughput estimate (low to "
+                      "high, central estimate marked), the discounted survey estimate and the AI cost, in "
+                      f"{currency}, with zero marked.",
+                      {"rows": rows, "unit": f"{currency} this quarter", "chapter": "answer", "height_in": 1.9}),)
+
+
 def _question_charts(doc: dict) -> tuple[ChartSpec, ...]:
     """The evidence under the questions, week by week inside the quarter (data['chapter'] places it)."""
     charts = []
@@ -484,7 +514,7 @@ def build_quarterly(doc: dict, reproduce: str) -> QuarterlyReport:
         coverage_note=coverage_note(doc),
         headlines=_headlines(doc), answer=_answer(doc),
         chapters=(_speed(doc), _capacity(doc), _cost(doc), _risk(doc), _sure(doc), _ebm(doc), _guardrails(doc)),
-        charts=_question_charts(doc) + _scatter(doc), stories=narrative_stories(doc), appendix=_appendix(doc), definitions=DEFINITIONS,
+        charts=_value_chart(doc) + _question_charts(doc) + _scatter(doc), stories=narrative_stories(doc), appendix=_appendix(doc), definitions=DEFINITIONS,
         data_quality=(f"{doc['data_quality']['skipped_rows']} invalid input rows skipped"
                       if doc["data_quality"]["skipped_rows"] else "No invalid input rows") + ".",
         reproduce=reproduce,

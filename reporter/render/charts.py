@@ -137,7 +137,8 @@ def figure(spec: ChartSpec, width_in: float = WIDTH_IN, height_in: float = HEIGH
         fig = Figure(figsize=(width_in, height_in))
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        drawn = {"trend": _trend, "stages": _stages, "bars": _bars, "scatter": _scatter}[spec.kind](ax, spec.data)
+        drawn = {"trend": _trend, "stages": _stages, "bars": _bars, "scatter": _scatter,
+                 "range": _ranges}[spec.kind](ax, spec.data)
         _layout(fig, ax, spec.title, drawn)
         fig.set_layout_engine(None)  # laid out for good: saving needs no second, dry-run draw
     return fig
@@ -608,4 +609,31 @@ def _scatter(ax, data: dict) -> _Drawn:
     _limits(ax, ys)
     _round_axis(ax.xaxis, min_gap=30)
     _round_axis(ax.yaxis)
+    return _Drawn()
+
+
+def _ranges(ax, data: dict) -> _Drawn:
+    """Value and cost side by side as ranges (low to high, the central estimate marked), with zero
+    drawn: a CFO sees at once whether a range crosses it. Rows: (label, low, base, high)."""
+    rows = data["rows"]
+    values = [0.0]
+    for i, (label, low, base, high) in enumerate(rows):
+        color = BAD if "cost" in label.lower() else ACCENT
+        if low is not None and high is not None and low != high:
+            ax.plot([low, high], [i, i], color=color, linewidth=5, solid_capstyle="butt", alpha=0.45,
+                    clip_on=False, zorder=2)
+            values += [low, high]
+        if base is not None:
+            ax.plot([base], [i], marker="D" if "cost" in label.lower() else "o", color=color, markersize=5,
+                    clip_on=False, zorder=3)
+            values.append(base)
+    ax.axvline(0, color=INK, linewidth=0.8, zorder=1)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(data.get("unit", ""), labelpad=1, parse_math=False)
+    _limits(ax, values, which="x", pad=0.04)
+    _round_axis(ax.xaxis, min_gap=36)
     return _Drawn()

@@ -84,7 +84,12 @@ def _render(template: str, page_type: type, report, folder: Path | None, size: t
     from .charts import render as draw
 
     folder = folder or templates_dir()
-    charts = tuple(RenderedChart(spec, draw(spec, *size) if size else draw(spec)) for spec in report.charts)
+    def drawn(spec):  # a chart may ask for its own height (a three-row range chart needs less)
+        width, height = size or (None, None)
+        height = spec.data.get("height_in", height)
+        return draw(spec, *(v for v in (width, height) if v is not None)) if width else draw(spec)
+
+    charts = tuple(RenderedChart(spec, drawn(spec)) for spec in report.charts)
     page = page_type(report=report, charts=charts, css=stylesheet(folder))
     return _environment(str(folder)).get_template(template).render(page=page)
 
