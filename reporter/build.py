@@ -19,7 +19,7 @@ from .files import write_atomic
 from .inputs.load import Inputs, load_inputs, survey_inputs
 from .inputs.plan import ReadPlan, did_start, report_plan
 from .metrics.prepare import prepare
-from .metrics import breakdowns, outcomes, trends
+from .metrics import breakdowns, catalogue, outcomes, trends
 from .metrics import coverage as coverage_of
 from .metrics import ai as ai_rules
 from .metrics.suite import DATASETS_USED, Suite, _in as suite_in
@@ -201,6 +201,8 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
         "coverage": coverage_block(period, coverage, covered, datasets_cov),
         "privacy": suite.teams.describe(),
         "metrics": metrics,
+        "definitions": catalogue.definitions(metrics),
+        "team_names": {key: team.name or key[:1].upper() + key[1:] for key, team in sorted(config.teams.items())},
         "breakdowns": details,
         "trends": series,
         **({"weekly_trends": weekly_series} if weekly_series is not None else {}),

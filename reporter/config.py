@@ -94,6 +94,7 @@ DEFAULT_BOT_AUTHORS: tuple[str, ...] = tuple(p for _, p in AI_BOT_RULES)
 @dataclass(frozen=True)
 class TeamConfig:
     ai_rollout: dt.date | None = None
+    name: str | None = None  # how documents display the team; default: its key capitalised
 
 
 @dataclass(frozen=True)
@@ -421,7 +422,9 @@ def _parse_teams(where: "_Where", value: Any, path: str) -> dict[str, TeamConfig
         spec = {} if spec is None else where.mapping(spec, p)
         where.known(spec, p, TeamConfig)
         rollout = spec.get("ai_rollout")
-        teams[str(name)] = TeamConfig(ai_rollout=None if rollout is None else where.date(rollout, f"{p}.ai_rollout"))
+        shown = spec.get("name")
+        teams[str(name)] = TeamConfig(ai_rollout=None if rollout is None else where.date(rollout, f"{p}.ai_rollout"),
+                                      name=None if shown is None else where.string(shown, f"{p}.name"))
     return teams
 
 

@@ -458,7 +458,11 @@ def test_known_metrics_match_a_real_metrics_document():
     names = ["deployments", "deployment_days", "lead_time_hours", "change_failure_rate", "recovery_time_hours",
              "rework_rate", "pr_cycle_time_hours", "coding_time_hours", "pickup_time_hours", "review_time_hours",
              "deploy_time_hours", "pr_size_lines", "merged_prs", "engineers", "active_ai_users",
-             "ai_adoption_rate", "ai_spend"]
+             "ai_adoption_rate", "ai_spend",
+             # the monthly and quarterly outcome metrics (reporter/metrics/outcomes.py)
+             "work_items_done", "strategic_items_done", "escaped_defects", "support_tickets", "defect_tickets",
+             "incidents", "strategic_time_to_market_days", "merged_prs_per_engineer_week", "cost_per_merged_pr",
+             "idle_seat_spend"]
     assert frozenset(names) == KNOWN_METRICS
 
 

@@ -187,7 +187,7 @@ def test_hold_fires_only_when_review_wait_is_higher_outside_noise():
     doc = with_(base_doc(), metrics__pickup_time_hours__by_team__payments__vs_rest__change="up")
     (hold,) = packaged(doc)["decisions"]
     # payments 9.0 h > 1.5 x 5.0 h = 7.5 h; not > 2 x 5.0 h, so no team-review-queue learning
-    assert hold["text"] == ("Hold the rollout in payments until review keeps up: first review takes 9.0 h (60 PRs) "
+    assert hold["text"] == ("Hold the rollout in payments until review keeps up: its review wait is 9.0 h (60 PRs) "
                             "vs 4.2 h for the rest of the organisation (240 PRs), higher outside noise.")
     assert fired(packaged(doc)) == [("decide-hold", "payments")]
     small = with_(doc, metrics__pickup_time_hours__by_team__payments__n=19)  # n 20 required

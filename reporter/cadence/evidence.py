@@ -3,13 +3,12 @@ and its interval, so a decision shows what it rests on (item["tests"], see repor
 
 from __future__ import annotations
 
+from reporter.metrics import catalogue as cat
+
 from . import fmt
 
-TEST_LABELS = {"change_failure_rate": "change failure rate", "pickup_time_hours": "review wait",
-               "pr_cycle_time_hours": "PR cycle time", "pr_size_lines": "PR size", "lead_time_hours": "lead time",
-               "recovery_time_hours": "recovery time", "review_time_hours": "review time",
-               "coding_time_hours": "coding time", "deploy_time_hours": "deploy time", "rework_rate": "rework rate",
-               "ai_adoption_rate": "AI adoption", "reverts.cohort_difference": "revert rate"}
+# A test's subject in a sentence: the catalogue's one name, plus the breakdowns that are not metrics.
+TEST_LABELS = {**{m.id: m.in_sentence for m in cat.METRICS}, "reverts.cohort_difference": "revert rate"}
 SIDES = {"team_vs_rest": ("", "rest"), "ai_vs_other": (" AI-assisted", "other"),
          "period_vs_baseline": ("", "baseline")}
 

@@ -3,30 +3,72 @@
 from __future__ import annotations
 
 NA = "n/a"
+MINUS = "\u2212"  # a true minus sign, never a hyphen
+SEVERITY_ORDER = ("critical", "high", "medium", "moderate", "low", "info", "informational", "none", "unknown")
+
+
+def minus(text: str) -> str:
+    """Every hyphen-minus of a formatted number as a true minus sign."""
+    return text.replace("-", MINUS)
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """12,345 or −0.25: thousands separators, fixed decimals, a true minus sign."""
+    return NA if value is None else minus(f"{value:,.{digits}f}")
+
+
+def money(value: float | None, currency: str) -> str:
+    """One money style everywhere: '3,561 USD', '314.56 EUR', '−55,463 USD' (whole units from 1,000,
+    cents below; the ISO code after the amount)."""
+    if value is None:
+        return NA
+    return f"{number(value, 0 if abs(value) >= 1000 else 2)} {currency}"
+
+
+def money_map(amounts: dict | None) -> str:
+    """Amounts per currency side by side, sorted by code ("and", never "+": currencies are not summed)."""
+    if not amounts:
+        return NA
+    return " and ".join(money(v, c) for c, v in sorted(amounts.items()))
+
+
+def by_severity(counts: dict) -> list[tuple[str, int]]:
+    """Severity counts in severity order (critical first), unknown levels after, alphabetically."""
+    rank = {name: i for i, name in enumerate(SEVERITY_ORDER)}
+    return sorted(counts.items(), key=lambda kv: (rank.get(str(kv[0]).lower(), len(rank)), str(kv[0])))
+
+
+def team(doc: dict, key: str) -> str:
+    """A team as configured (`teams.X.name`), else its key capitalised."""
+    return (doc.get("team_names") or {}).get(key) or key[:1].upper() + key[1:]
 
 
 def hours(value: float | None) -> str:
     if value is None:
         return NA
-    if value >= 100:
-        return f"{value:,.0f} h"
-    return f"{value:.1f} h"
+    if abs(value) >= 100:
+        return minus(f"{value:,.0f} h")
+    return minus(f"{value:.1f} h")
+
+
+def days(value: float | None) -> str:
+    return NA if value is None else minus(f"{value:,.1f} days")
 
 
 def percent(value: float | None, digits: int = 1) -> str:
-    return NA if value is None else f"{value * 100:.{digits}f}%"
+    return NA if value is None else minus(f"{value * 100:.{digits}f}%")
 
 
 def count(value: float | int | None) -> str:
     if value is None:
         return NA
     if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
+        return minus(f"{int(value):,}")
+    return minus(f"{value:,.1f}")
 
 
 def lines(value: float | None) -> str:
-    return NA if value is None else f"{value:,.0f}"
+    return number(value, 0)
 
 
 def signed_percent(value: float | None) -> str:

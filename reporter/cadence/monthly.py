@@ -22,13 +22,14 @@ from .weekly import DATASET_LABELS, _kpi, _movement, _status, trend_title
 # key, label, caption, lower-is-better, formatter, delta as points: labels and directions from the catalogue.
 KPIS = tuple((key, cat.short(key), caption, cat.get(key).lower_is_better, formatter, points)
              for key, caption, formatter, points in (
-    ("merged_prs_per_engineer_week", "merged PRs per engineer-week", lambda v: fmt.NA if v is None else f"{v:.2f}",
-     False),
+    ("merged_prs_per_engineer_week", "merged PRs per engineer-week",
+     lambda v: fmt.number(v, cat.get("merged_prs_per_engineer_week").digits), False),
     ("work_items_done", "stories, bugs and tasks closed", fmt.count, False),
     ("lead_time_hours", "median, first commit → production", fmt.hours, False),
     ("change_failure_rate", "of deployments", fmt.percent, True),
     ("escaped_defects", "found in production", fmt.count, False),
-    ("ai_adoption_rate", "of engineers active in the month", lambda v: fmt.percent(v, 0), False),
+    ("ai_adoption_rate", "of engineers active in the month",
+     lambda v: fmt.percent(v, cat.get("ai_adoption_rate").digits), False),
 ))
 
 # The DORA five, named as dora.dev names them.
@@ -40,7 +41,7 @@ DORA = tuple((cat.get(key).dora_name, key, show, cat.get(key).lower_is_better) f
     ("rework_rate", lambda m: fmt.percent(m["value"])),
 ))
 
-DEFINITIONS = tuple((cat.label(key), cat.get(key).footer) for key in (
+DEFINITIONS = tuple((cat.short(key), cat.get(key).footer) for key in (
     "merged_prs_per_engineer_week", "work_items_done", "lead_time_hours", "escaped_defects", "cost_per_merged_pr",
     "idle_seat_spend")) + (
     ("Change", "called better or worse only outside noise (95% interval: order statistics for medians, exact for"
@@ -92,7 +93,7 @@ def _throughput(doc: dict) -> Section:
     m, b = doc["metrics"], doc["breakdowns"]
     bullets = [
         _movement(m["merged_prs_per_engineer_week"], cat.label("merged_prs_per_engineer_week") + " (merged PRs per engineer-week)",
-                  lambda v: fmt.NA if v is None else f"{v:.2f}", False),
+                  lambda v: fmt.number(v, cat.get("merged_prs_per_engineer_week").digits), False),
         _movement(m["work_items_done"], cat.label("work_items_done"), fmt.count, False),
         _movement(m["strategic_items_done"], cat.label("strategic_items_done"), fmt.count, False),
     ]
@@ -192,7 +193,7 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
     charts = []
     if any(v is not None for v in trends.get("pr_cycle_time_hours") or []):
         charts.append(ChartSpec(
-            "trend", trend_title("PR cycle time", doc["metrics"]["pr_cycle_time_hours"], fmt.hours, "month"),
+            "trend", trend_title(cat.label("pr_cycle_time_hours"), doc["metrics"]["pr_cycle_time_hours"], fmt.hours, "month"),
             "Line chart of monthly median PR cycle time in hours, AI-assisted and other PRs, with the baseline.",
             {"x": trends["periods"], "series": {"All PRs": trends["pr_cycle_time_hours"],
                                                 "AI-assisted": trends.get("pr_cycle_time_hours_ai"),

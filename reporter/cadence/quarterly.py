@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from reporter.metrics import catalogue as cat
-
+from ..metrics import catalogue as cat
 from . import fmt
 from .model import (Bullet, ChartSpec, Section, Story, Table, cohort_comparison, comparison_words, coverage_dots,
                     coverage_note, narrative_stories)
@@ -104,7 +103,7 @@ def _headlines(doc: dict) -> tuple[Headline, ...]:
         Headline("Confidence", "No estimate" if cap.get("confidence", "none") == "none" else
                  cap["confidence"].split(" (")[0].capitalize(),
                  cap.get("confidence", "").partition("(")[2].rstrip(")") or "see 'How sure are we?'"),
-        Headline("AI cost", f"{cost['value']:,.0f} {cost['currency']}" if cost.get("value") is not None else fmt.NA,
+        Headline("AI cost", fmt.money(cost.get("value"), cost.get("currency", "")),
                  ("spend and enablement this quarter" if cost.get("enablement_share", 1) >= 1 else
                   f"spend and {cost['enablement_share']:.0%} of the quarter's enablement, for the days covered")
                  if cost.get("value") is not None else
@@ -146,15 +145,18 @@ def _verdict(doc: dict) -> str:
 def _answer(doc: dict) -> Section:
     m = doc["metrics"]
     moved = [k for k, v in m.items() if v.get("change") in ("up", "down")]
-    names = {"lead_time_hours": "lead time", "change_failure_rate": "change failure rate",
-             "pr_cycle_time_hours": "PR cycle time", "merged_prs": "merged PRs", "deployments": "deployments",
-             "ai_adoption_rate": "AI adoption", "pickup_time_hours": "review wait", "coding_time_hours": "coding time",
-             "work_items_done": "work items done", "incidents": "incidents", "escaped_defects": "escaped defects"}
+    headline = ("lead_time_hours", "change_failure_rate", "pr_cycle_time_hours", "merged_prs", "deployments",
+                "ai_adoption_rate", "pickup_time_hours", "coding_time_hours", "work_items_done", "incidents",
+                "escaped_defects")
     bullets = [Bullet(_verdict(doc))]
-    shown = [k for k in moved if k in names]
+    shown = [k for k in headline if k in moved]
+
+    def move(k: str) -> str:
+        rate = m[k].get("unit") == "ratio"
+        change = fmt.signed_points(m[k].get("delta")) if rate else fmt.signed_percent(m[k].get("delta_pct"))
+        return f"{cat.get(k).in_sentence} {'rose' if m[k]['change'] == 'up' else 'fell'} ({change})"
     if shown:
-        bullets.append(Bullet("What moved (outside noise): " + "; ".join(
-            f"{names[k]} {m[k]['change']} ({fmt.signed_percent(m[k].get('delta_pct'))})" for k in shown) + "."))
+        bullets.append(Bullet("What moved (outside noise): " + "; ".join(move(k) for k in shown) + "."))
     elif not doc["baseline"]["periods"]:
         bullets.append(Bullet("No previous quarter in the inputs: nothing can be compared with one yet."))
     else:
@@ -232,8 +234,8 @@ def _capacity(doc: dict) -> Section:
         value = r.get("value")
         spans = triple[0] != triple[2]
         note = f"range {_num(value[0])} to {_num(value[2])} {r.get('currency', '')}" if value and spans else ""
-        return (name, f"{_num(triple[1])} h", f"{fte[1]:.1f}".replace("-", "−") if fte else fmt.NA,
-                f"{_num(value[1])} {r.get('currency', '')}" if value else fmt.NA,
+        return (name, fmt.hours(triple[1]), fmt.number(fte[1], 1) if fte else fmt.NA,
+                fmt.money(value[1], r.get("currency", "")) if value else fmt.NA,
                 note if value else (r.get("reason") or ""))
 
     table = Table("Two independent estimates, side by side", ("Estimate", "Hours", "FTE", "Value", "Note"),
@@ -249,10 +251,10 @@ def _capacity(doc: dict) -> Section:
 def _speed(doc: dict) -> Section:
     m = doc["metrics"]
     bullets = [_movement(m["strategic_time_to_market_days"], cat.label("strategic_time_to_market_days") + " (median, created to done)",
-                         lambda v: fmt.NA if v is None else f"{v:.1f} days", True),
+                         fmt.days, True),
                _movement(m["lead_time_hours"], cat.label("lead_time_hours"), fmt.hours, True),
                _movement(m["merged_prs_per_engineer_week"], cat.label("merged_prs_per_engineer_week") + " (merged PRs per engineer-week)",
-                         lambda v: fmt.NA if v is None else f"{v:.2f}", False),
+                         lambda v: fmt.number(v, cat.get("merged_prs_per_engineer_week").digits), False),
                _movement(m["strategic_items_done"], cat.label("strategic_items_done"), fmt.count, False)]
     return Section("speed", "Did important work ship faster?", tuple(bullets))
 
@@ -291,7 +293,7 @@ def _risk(doc: dict) -> Section:
     hours = g.get("incident_hours") or {}
     if hours:
         cost = hours.get("cost")
-        bullets.append(Bullet(f"Incident hours: {hours['hours']:,.0f} over {hours['incidents']} incidents"
+        bullets.append(Bullet(f"Incident hours: {fmt.number(hours['hours'])} over {fmt.count(hours['incidents'])} incidents"
                               + (f", costing {_money(cost)}." if cost else f" ({hours.get('reason')}).")))
     sec = g.get("security_findings")
     if sec:
@@ -341,8 +343,7 @@ def _ebm(doc: dict) -> Section:
         ("Current value", f"{len(releases)} releases; contract value {_money(value)} (correlated, not caused)"),
         ("Unrealized value", f"{strategic_open} strategic work items open at quarter end"),
         ("Time to market", "strategic work created to done: " + (
-            f"{m['strategic_time_to_market_days']['value']:.1f} days" if m['strategic_time_to_market_days']['value']
-            is not None else fmt.NA)),
+            fmt.days(m["strategic_time_to_market_days"]["value"]))),
         ("Ability to innovate", "AI spend on new features: " + _money(category.get("new_feature"))
          + "; on maintenance: " + _money(category.get("maintenance"))),
     )

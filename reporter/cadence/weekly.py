@@ -37,7 +37,7 @@ CHANGE_DEFINITION = (
     "Change", "called better or worse only outside noise (95% interval: order statistics for medians, exact for"
               " rates and counts; n ≥ 5, ≥ 5% move); otherwise 'no clear change'. Baseline: the preceding weeks pooled."
               " AI-assisted vs other: the same tests on the difference, n on both sides.")
-DEFINITIONS = tuple((cat.label(key), cat.get(key).footer) for key, *_ in KPIS) + (CHANGE_DEFINITION,)
+DEFINITIONS = tuple((cat.short(key), cat.get(key).footer) for key, *_ in KPIS)  # the cards' names + (CHANGE_DEFINITION,)
 
 
 def _status(change: str, lower_is_better: bool) -> tuple[str, str]:
@@ -129,18 +129,18 @@ def _adoption(doc: dict) -> Section:
     rows = []
     for team, v in by_team.items():
         if v.get("value") is None and "n" not in v:  # withheld: its size is never shown
-            rows.append((team, "—", "—", "withheld"))
+            rows.append((fmt.team(doc, team), "—", "—", "withheld"))
         else:
             active = m["active_ai_users"]["by_team"].get(team, {}).get("value")
-            rows.append((team, fmt.count(v["n"]), fmt.count(active), fmt.percent(v["value"], 0)))
+            rows.append((fmt.team(doc, team), fmt.count(v["n"]), fmt.count(active), fmt.percent(v["value"], 0)))
     table = Table("AI adoption by team", ("Team", "Engineers", "Active", "Adoption"), tuple(rows),
                   (False, True, True, True),
                   note=privacy_note(doc, short=True))
     low = [(t, v["value"]) for t, v in by_team.items() if v.get("value") is not None and t != "other"]
     if len(low) >= 2:
         low.sort(key=lambda tv: tv[1])
-        bullets.append(Bullet(f"Lowest adoption: {low[0][0]} ({fmt.percent(low[0][1], 0)}); "
-                              f"highest: {low[-1][0]} ({fmt.percent(low[-1][1], 0)})."))
+        bullets.append(Bullet(f"Lowest adoption: {fmt.team(doc, low[0][0])} ({fmt.percent(low[0][1], 0)}); "
+                              f"highest: {fmt.team(doc, low[-1][0])} ({fmt.percent(low[-1][1], 0)})."))
     return Section("adoption", "Adoption", tuple(bullets), (table,))
 
 
@@ -190,12 +190,14 @@ def _teams(doc: dict) -> Table:
         v = m[key]["by_team"].get(team)
         return "—" if not v or v.get("value") is None else formatter(v["value"])
 
-    def whole_percent(v: float) -> str:
-        return fmt.percent(v, 0)
+    def rate(key: str):
+        """A rate with the catalogue's precision, the same as on its card and bullet."""
+        return lambda v: fmt.percent(v, cat.get(key).digits)
 
-    rows = [(team, cell(team, "merged_prs", fmt.count), cell(team, "pr_cycle_time_hours", fmt.hours),
+    rows = [(fmt.team(doc, team), cell(team, "merged_prs", fmt.count), cell(team, "pr_cycle_time_hours", fmt.hours),
              cell(team, "pickup_time_hours", fmt.hours), cell(team, "deployments", fmt.count),
-             cell(team, "change_failure_rate", whole_percent), cell(team, "ai_adoption_rate", whole_percent))
+             cell(team, "change_failure_rate", rate("change_failure_rate")),
+             cell(team, "ai_adoption_rate", rate("ai_adoption_rate")))
             for team in teams]
     return Table("Teams this week", ("Team", cat.short("merged_prs"), cat.short("pr_cycle_time_hours"), cat.short("pickup_time_hours"),
                                           cat.short("deployments"), cat.short("change_failure_rate"), cat.short("ai_adoption_rate")),

@@ -58,7 +58,7 @@ class Summary:
     extremes: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = field(default_factory=dict)
     filled: dict[str, int] = field(default_factory=dict)
     unknown: tuple[int, list[str]] | None = None  # (entries, ids) of listed ids no row has
-    firsts: frozenset[str] = frozenset()  # row numbers ("file#row" in a folder) of each group's first row
+    firsts: frozenset[str] = frozenset()  # the id of one row of each ``firsts`` group
     identities: frozenset[str] | None = None  # distinct values of the identity column
 
 
@@ -130,7 +130,7 @@ class Engine:
                 firsts: tuple[str, ...] = (), identity: str | None = None) -> Summary:
         """Whole-file facts from one scan: rows, extremes of the ``dated`` columns (name -> spec kind),
         non-empty counts of ``filled``; optionally which ``listed`` ids (SQL giving column ``k``) no
-        row's ``id`` holds, the first row of each ``firsts`` group and the distinct ``identity``
+        row's ``id`` holds, one row's id of each ``firsts`` group and the distinct ``identity``
         values (DatasetRead.firsts, plan.IDENTITIES). ``exclude`` (file label -> row numbers)
         leaves out rows validation skipped."""
         present = {_strip(n): n for n in types}
@@ -139,7 +139,7 @@ class Engine:
         groups = [_group_expr(c, present, types) for c in firsts] if firsts else []
         who = present.get(identity) if identity else None
         checked = listed is not None and "id" in present
-        numbered = bool(exclude or groups)
+        numbered = bool(exclude)
         src = self._numbered(path, types) if numbered else self.source(
             path, list(types) if path.suffix.lower() == ".csv" else None)
         where = ""
@@ -152,30 +152,29 @@ class Engine:
             keep.add(_quote(present["id"]))
         if who:
             keep.add(_quote(who))
-        if groups:
-            keep |= {"_row"} | ({_FILE} if path.is_dir() else set())
-            keep |= {_quote(present[c.rstrip("?")]) for c in firsts if c.rstrip("?") in present}
+        if groups and "id" in present:
+            keep |= {_quote(present["id"])} | {_quote(present[c.rstrip("?")]) for c in firsts if c.rstrip("?") in present}
         parts = ["count(*)"]
         for c in names:
             expr = _instant_expr(present[c], types[present[c]])
             parts += [f"min({expr})", f"max({expr})"]
         parts += [f"count({_text_expr(present[c], types[present[c]], strip=True)})" for c in counted]
         extra = []
+        ctes = ""
         if checked:
             ident = _quote(present["id"])
-            extra += [f"(SELECT sum(n) FROM (SELECT k, count(*) AS n FROM ({listed}) "
-                      f"WHERE k NOT IN (SELECT trim({ident}) FROM p) GROUP BY k))",
-                      f"(SELECT list(k ORDER BY k) FROM (SELECT DISTINCT k FROM ({listed}) "
-                      f"WHERE k NOT IN (SELECT trim({ident}) FROM p)))"]
-        if groups:
-            by = ", ".join(([_FILE] if path.is_dir() else []) + groups)
-            first = f"{_FILE} || '#' || min(_row)" if path.is_dir() else "CAST(min(_row) AS VARCHAR)"
-            extra.append(f"(SELECT list(f) FROM (SELECT {first} AS f FROM p GROUP BY {by}))")
+            ctes = (f", u AS MATERIALIZED (SELECT l.k, count(*) AS n FROM ({listed}) l ANTI JOIN p "
+                    f"ON l.k = trim(p.{ident}) GROUP BY l.k)")
+            extra += ["(SELECT sum(n) FROM u)", "(SELECT list(k ORDER BY k) FROM u)"]
+        groups = groups if "id" in present else []
+        if groups:  # one row's id per group (the smallest): read by key, wherever it lies
+            extra.append(f"(SELECT list(f) FROM (SELECT min(trim({_quote(present['id'])})) AS f FROM p "
+                         f"GROUP BY {', '.join(groups)}) WHERE f IS NOT NULL)")
         if who:
             extra.append(f"(SELECT list(DISTINCT trim({_quote(who)})) FROM p WHERE nullif(trim({_quote(who)}), '') "
                          "IS NOT NULL)")
         if extra:
-            sql = (f"WITH p AS MATERIALIZED (SELECT {', '.join(sorted(keep))} FROM {src}{where}) "
+            sql = (f"WITH p AS MATERIALIZED (SELECT {', '.join(sorted(keep))} FROM {src}{where}){ctes} "
                    f"SELECT {', '.join(parts + extra)} FROM p")
         else:
             sql = f"SELECT {', '.join(parts)} FROM {src}{where}"
@@ -231,16 +230,15 @@ class Engine:
 
     # -- the rows a report reads ----------------------------------------------------------
 
-    def read(self, path: Path, dataset: str, types: dict[str, str], read: DatasetRead | None,
-             rows: frozenset[str] = frozenset()) -> list[tuple[str, pd.DataFrame]]:
-        """(file label, raw text frame with ``_row``) per file, in file order, rows in file order.
-        ``rows``: more rows to read by number (Summary.firsts)."""
+    def read(self, path: Path, dataset: str, types: dict[str, str],
+             read: DatasetRead | None) -> list[tuple[str, pd.DataFrame]]:
+        """(file label, raw text frame with ``_row``) per file, in file order, rows in file order."""
         present = {_strip(n): n for n in types}
         wanted = [c for c in (read.columns if read else [_strip(n) for n in types]) if c in present]
         if read is None:  # every column the file has, as before
             wanted = [_strip(n) for n in types]
         select = [f"{_text_expr(present[c], types[present[c]])} AS {_quote(c)}" for c in wanted]
-        where, keys = self._where(read, present, types, rows)
+        where, keys = self._where(read, present, types)
         is_dir = path.is_dir()
         src = self._numbered(path, types)
         extra = f", {_FILE}" if is_dir else ""
@@ -282,16 +280,15 @@ class Engine:
         # A CSV has no stored row number: count records in file order (the header is row 1).
         return f"(SELECT row_number() OVER () + 1 AS _row, * FROM {self.source(path, list(types))})"
 
-    def _where(self, read: DatasetRead | None, present: dict[str, str], types: dict[str, str],
-               rows: frozenset[str] = frozenset()) -> tuple[str, str]:
-        """(the ranges' predicate, the predicate of the rows read besides them or ''): keys, the
-        ``also`` pairs and ``rows`` (first rows of the groups, ``_row`` or ``file#row`` text)."""
+    def _where(self, read: DatasetRead | None, present: dict[str, str], types: dict[str, str]) -> tuple[str, str]:
+        """(the ranges' predicate, the predicate of the rows read besides them or ''): the keys and
+        the ``also`` pairs."""
         import pyarrow as pa
 
         if read is None:
             return "true", ""
         where = " OR ".join(f"({_range_sql(r, present, types)})" for r in read.ranges) if read.ranges else (
-            "false" if read.keys or read.also or rows else "true")
+            "false" if read.keys or read.also else "true")
         terms = []
         for column, values in ((read.key_column, read.keys),) + read.also:
             if not values:
@@ -301,10 +298,6 @@ class Engine:
                 continue
             name = self._register(pa.table({"k": pa.array(sorted(values), pa.string())}))
             terms.append(f"trim({_text_expr(present[column], types[present[column]])}) IN (SELECT k FROM {name})")
-        if rows:
-            name = self._register(pa.table({"k": pa.array(sorted(rows), pa.string())}))
-            row = f"{_FILE} || '#' || _row" if any("#" in r for r in rows) else "CAST(_row AS VARCHAR)"
-            terms.append(f"{row} IN (SELECT k FROM {name})")
         return where, " OR ".join(f"({t})" for t in terms)
 
     def _register(self, table) -> str:

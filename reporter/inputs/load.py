@@ -316,6 +316,10 @@ def _read_for(plan: ReadPlan | None, name: str, typed_of: dict[str, pd.DataFrame
         return commit_read(plan, prs["id"] if prs is not None else pd.Series([], dtype=object))
     if read is not None and name in IDENTITIES and survey is not None:
         read = read.with_keys(IDENTITIES[name], _unknown_identities(name, typed_of.get("people"), survey))
+    if read is not None and read.firsts and survey is not None:  # one row of each group, by its id
+        ids = frozenset().union(*(survey.summaries[p].firsts for p in survey.found.get(name, [])
+                                  if p in survey.summaries))
+        read = read.with_keys(DATASETS[name].id_column or "id", ids)
     return read
 
 
@@ -365,9 +369,7 @@ def _load_source(path: Path, name: str, spec, tz: ZoneInfo, check: bool, read: D
             out.append((label, (_empty(spec).assign(_file=pd.Series([], dtype=object)), issues,
                                 {"rows": rows, "sha256": _sha256(f), "validated": True})))
         return out
-    summary = survey.summaries.get(path)
-    firsts = summary.firsts if read is not None and read.firsts and summary is not None else frozenset()
-    parts = dict(engine.read(path, name, types, read, firsts))
+    parts = dict(engine.read(path, name, types, read))
     out = []
     for label, f, rows in files:
         raw = parts.get(label)

@@ -15,9 +15,10 @@ whole (every row, every column). A ``DatasetRead`` holds
   list into its query must read those rows anyway (a larger read is always correct, a smaller
   one never is); ``also`` holds more (column, values) pairs alike (rows of identities people
   does not know: the data-quality warning counts them all);
-- ``firsts``: the first row (in file order) of each distinct combination of these columns is read
-  too (``name?`` groups by whether the column is empty): a team that has rows only outside the
-  window still appears in a metric's split, with 0, as when every row is read.
+- ``firsts``: one row (the smallest id) of each distinct combination of these columns is read too
+  (``name?`` groups by whether the column is empty): a team that has rows only outside the window
+  still appears in a metric's split, with 0, as when every row is read. The file engine finds the
+  ids in its summary scan and reads them as ``also`` keys.
 
 ``since``/``until`` (properties) are the outer bounds over the ranges, for a consumer that
 only pushes one interval per dataset (a superset of the ranges, hence still correct).

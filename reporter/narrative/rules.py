@@ -18,19 +18,15 @@ import jinja2
 import yaml
 
 from reporter.errors import ConfigError
+from reporter.metrics import catalogue
 
 from . import conditions, phrasing
 
 KINDS = ("story", "learning", "action", "decision", "warning")
 CADENCES = ("weekly", "monthly", "quarterly")
 FOR_EACH = ("team", "release")
-# The metric names of metrics.json (README "Metrics" table), as `reporter build` writes them.
-KNOWN_METRICS: frozenset[str] = frozenset({
-    "deployments", "deployment_days", "lead_time_hours", "change_failure_rate", "recovery_time_hours",
-    "rework_rate", "pr_cycle_time_hours", "coding_time_hours", "pickup_time_hours", "review_time_hours",
-    "deploy_time_hours", "pr_size_lines", "merged_prs", "engineers", "active_ai_users", "ai_adoption_rate",
-    "ai_spend",
-})
+# The metric names of metrics.json, from the one catalogue (reporter.metrics.catalogue).
+KNOWN_METRICS: frozenset[str] = catalogue.IDS
 REQUIRED_KEYS = ("id", "kind", "cadences", "when", "text")
 OPTIONAL_KEYS = ("priority", "for_each", "enabled", "description", "subject")
 RULE_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS

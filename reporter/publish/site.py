@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from ..assets import templates_dir
+from ..cadence import fmt
+from ..metrics import catalogue
 from ..files import sha256_file as _sha256
 from ..errors import EXIT_DELIVERY, DeliveryError
 
@@ -321,6 +323,8 @@ class IndexPage:
     organizations: tuple[str, ...]
     sections: tuple[IndexSection, ...]
     report_count: int
+    # Column and card labels of the headline metrics, from the one catalogue.
+    labels: Mapping[str, str] = field(default_factory=lambda: {k: catalogue.short(k) for k in _HEADLINE})
 
 
 def _date_range(start: str, end: str) -> str:
@@ -337,9 +341,7 @@ def _date_range(start: str, end: str) -> str:
 
 
 def _fmt_hours(value) -> str:
-    if value is None:
-        return "N/A"
-    return f"{value / 24:.1f} d" if value >= 72 else f"{value:.1f} h"
+    return "N/A" if value is None else fmt.hours(value)
 
 
 def _row(report: _Report, folder: str) -> IndexRow:
@@ -362,7 +364,7 @@ def _row(report: _Report, folder: str) -> IndexRow:
         ai_users=ai_users,
         cycle_time=_fmt_hours(h.get("pr_cycle_time_hours")),
         deployments="N/A" if deployments is None else f"{deployments:g}",
-        change_failure="N/A" if cfr is None else f"{cfr * 100:.1f}%",
+        change_failure="N/A" if cfr is None else fmt.percent(cfr, catalogue.get("change_failure_rate").digits),
         links=links,
         slots=slots,
     )
