@@ -30,7 +30,8 @@ from timing import timed_process
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 WEEK = "2026-W47"
-PERIODS = {"weekly": WEEK, "monthly": "2026-10", "quarterly": "2026-Q3"}  # fiscal year from February
+# The sample's fiscal year starts in February: fiscal 2027-Q3 is August to October 2026.
+PERIODS = {"weekly": WEEK, "monthly": "2026-10", "quarterly": "2027-Q3"}
 CORE = ("merged_prs", "pr_cycle_time_hours", "deployments", "lead_time_hours", "change_failure_rate")
 
 
