@@ -17,24 +17,8 @@ from ..frames import to_arrow
 from .engine import Engine, Summary
 from .plan import FIRSTS, IDENTITIES, DatasetRead, ReadPlan, commit_read, pull_request_read
 from .readers import ROW, read_file
-from .spec import DATASETS, DATE, FILE_EXTENSIONS
+from .spec import DATASETS, DATE, DATED_COLUMNS, FILE_EXTENSIONS
 from .validate import Issue, _empty, parse_timestamps, validate
-
-# The dated columns that say how far a dataset reaches (as metrics/coverage.py measures them).
-DATED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "pull_requests": ("created_at", "merged_at"),
-    "commits": ("authored_at",),
-    "deployments": ("finished_at",),
-    "incidents": ("opened_at", "resolved_at"),
-    "ai_usage": ("date",),
-    "ai_costs": ("date",),
-    "seats": ("assigned_at", "last_activity_at"),
-    "work_items": ("created_at", "done_at"),
-    "support_tickets": ("opened_at", "resolved_at"),
-    "releases": ("date",),
-    "surveys": ("date",),
-    "security_findings": ("date",),
-}
 
 # Files an input folder may hold besides datasets.
 _IGNORED_NAMES = {"reporter.yaml", "reporter.yml", "readme.md", ".gitkeep"}

@@ -278,3 +278,21 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 FILE_EXTENSIONS = (".csv", ".json", ".ndjson", ".jsonl", ".parquet")
+
+
+# The dated columns that say how far a dataset reaches (the loader's window survey and
+# metrics/coverage.py read this one definition).
+DATED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "pull_requests": ("created_at", "merged_at"),
+    "commits": ("authored_at",),
+    "deployments": ("finished_at",),
+    "incidents": ("opened_at", "resolved_at"),
+    "ai_usage": ("date",),
+    "ai_costs": ("date",),
+    "seats": ("assigned_at", "last_activity_at"),
+    "work_items": ("created_at", "done_at"),
+    "support_tickets": ("opened_at", "resolved_at"),
+    "releases": ("date",),
+    "surveys": ("date",),
+    "security_findings": ("date",),
+}

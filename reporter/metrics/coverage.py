@@ -15,21 +15,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-# The dated columns that say how far a dataset reaches (people is a roster: no dates of its own).
-DATED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "pull_requests": ("created_at", "merged_at"),
-    "commits": ("authored_at",),
-    "deployments": ("finished_at",),
-    "incidents": ("opened_at", "resolved_at"),
-    "ai_usage": ("date",),
-    "ai_costs": ("date",),
-    "seats": ("assigned_at", "last_activity_at"),
-    "work_items": ("created_at", "done_at"),
-    "support_tickets": ("opened_at", "resolved_at"),
-    "releases": ("date",),
-    "surveys": ("date",),
-    "security_findings": ("date",),
-}
+from ..inputs.spec import DATED_COLUMNS  # one definition, in the data contract
+
 # Where a dataset's dates say when work happened rather than when an item was filed: a backlog's
 # creation dates reach far back and say nothing of the span an export covers.
 ACTIVITY_COLUMNS: dict[str, tuple[str, ...]] = {"work_items": ("started_at", "done_at")}
