@@ -146,9 +146,11 @@ def survey_inputs(input_dir: Path, tz: ZoneInfo, datasets: Collection[str] | Non
             if _engine_reads(path):
                 types = survey.engine.columns(path)
                 survey.columns[path] = types
+                used = datasets is None or name in datasets  # others: rows and reach only
                 survey.summaries[path] = survey.engine.summary(
-                    path, types, dated, FACT_COLUMNS.get(name, ()), listed=listed if name == "pull_requests" else None,
-                    firsts=FIRSTS.get(name, ()), identity=IDENTITIES.get(name))
+                    path, types, dated, FACT_COLUMNS.get(name, ()) if used else (),
+                    listed=listed if name == "pull_requests" and used else None,
+                    firsts=FIRSTS.get(name, ()) if used else (), identity=IDENTITIES.get(name) if used else None)
             else:
                 raw = read_file(path)
                 survey.raw[path] = raw
