@@ -54,8 +54,10 @@ def test_outcome_metrics_by_hand(org):
     assert m["strategic_items_done"]["value"] == 2  # w1, w2
     assert m["escaped_defects"]["value"] == 1  # w3, created in March
     assert m["support_tickets"]["value"] == 2 and m["defect_tickets"]["value"] == 1
-    # 10 merged PRs / (5 engineers x 31/7 weeks) = 10 / 22.142857 = 0.4516
-    assert m["merged_prs_per_engineer_week"]["value"] == pytest.approx(10 / (5 * 31 / 7), abs=1e-4)
+    # The pull requests reach the ISO weeks of Friday 27 Feb (p0 opened) to Wednesday 11 March: Monday 23 Feb
+    # to Sunday 15 March, so March's throughput is over its 15 days in those weeks (1-15 March), not 31:
+    # 10 merged PRs / (5 engineers x 15/7 weeks) = 0.9333.
+    assert m["merged_prs_per_engineer_week"]["value"] == pytest.approx(10 / (5 * 15 / 7), abs=1e-4)
     # spend: 200 USD cost line + seats 31 + 62 USD for the whole of March = 293 USD; 50 EUR
     assert m["ai_spend"]["value"] == {"EUR": 50.0, "USD": 293.0}
     assert m["cost_per_merged_pr"]["value"] == {"EUR": 5.0, "USD": 29.3}

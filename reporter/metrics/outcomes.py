@@ -8,6 +8,8 @@ across currencies.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -63,12 +65,20 @@ def _per_engineer_week(suite: Suite, metrics: dict) -> dict:
     """Merged PRs per engineer-week, tested as a Poisson rate with engineer-weeks as exposure."""
     merged, engineers = metrics["merged_prs"], metrics["engineers"]
 
-    def exposure(people: float | None, w: Window | None) -> float | None:
+    def exposure(people: float | None, w: Window | None, reach=None) -> float | None:
         if not people or w is None:
             return None
-        return people * (w.end_day - w.first_day).days / 7  # engineer-weeks over the whole window
+        lo, hi = w.first_day, w.end_day
+        if reach is not None:  # only the weeks the pull requests themselves reach
+            lo, hi = max(lo, reach[0]), min(hi, reach[1])
+        return people * max((hi - lo).days, 0) / 7  # engineer-weeks
 
-    now = exposure(engineers["value"], suite.cur)
+    prs = suite.coverage.get("pull_requests")
+    reach = None
+    if prs is not None and prs.activity is not None:
+        first, last = prs.activity
+        reach = (first - dt.timedelta(days=first.weekday()), last - dt.timedelta(days=last.weekday()) + dt.timedelta(7))
+    now = exposure(engineers["value"], suite.cur, reach)
     then = exposure(engineers["baseline"], suite.base)  # baseline headcount is a mean per period
     value = merged["value"] / now if merged["value"] is not None and now else None
     base = merged["baseline_n"] / then if then else None
