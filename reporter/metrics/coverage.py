@@ -82,30 +82,35 @@ def measure(name: str, frame: pd.DataFrame, files: list[str], tz: ZoneInfo, firs
     """The reach of one dataset, and how many of its records fall in [first, end). ``extent(name,
     column)`` gives a column's first and last value over every row when the frame holds only the
     rows a report reads (inputs.load.Inputs.extent)."""
-    lo_day, hi_day = None, None
     inside = np.zeros(len(frame), dtype=bool)
     lo, hi = pd.Timestamp(first), pd.Timestamp(end)
     for column in DATED_COLUMNS.get(name, ()):
-        if column not in frame.columns:
-            continue
-        full = frame[column]
-        if isinstance(full.dtype, pd.DatetimeTZDtype):
-            full = full.dt.tz_convert(tz).dt.tz_localize(None)
-        inside |= ((full >= lo) & (full < hi)).to_numpy(dtype=bool, na_value=False)
-        values = _local_days(frame[column], tz) if extent is None else _local_days(
-            pd.Series([v for v in (extent(name, column) or ())], dtype=frame[column].dtype), tz)
-        if values.empty:
-            continue
-        a, b = values.min().date(), values.max().date()
-        lo_day = a if lo_day is None else min(lo_day, a)
-        hi_day = b if hi_day is None else max(hi_day, b)
-    activity = None
-    for column in ACTIVITY_COLUMNS.get(name, DATED_COLUMNS.get(name, ())):
-        values = _local_days(frame[column], tz) if column in frame.columns else pd.Series([], dtype=object)
-        if values.empty:
-            continue
-        a, b = values.min().date(), values.max().date()
-        activity = (a, b) if activity is None else (min(activity[0], a), max(activity[1], b))
+        if column in frame.columns:
+            local = frame[column]
+            if isinstance(local.dtype, pd.DatetimeTZDtype):
+                local = local.dt.tz_convert(tz).dt.tz_localize(None)
+            inside |= ((local >= lo) & (local < hi)).to_numpy(dtype=bool, na_value=False)
+
+    spans: dict[str, tuple[dt.date, dt.date] | None] = {}
+
+    def span(column: str) -> tuple[dt.date, dt.date] | None:
+        """First and last local day of one column (every row's, through ``extent``), measured once."""
+        if column not in spans:
+            spans[column] = None
+            if column in frame.columns:
+                values = _local_days(frame[column], tz) if extent is None else _local_days(
+                    pd.Series(list(extent(name, column) or ()), dtype=frame[column].dtype), tz)
+                if not values.empty:
+                    spans[column] = (values.min().date(), values.max().date())
+        return spans[column]
+
+    def union(columns: tuple[str, ...]) -> tuple[dt.date, dt.date] | None:
+        found = [s for s in map(span, columns) if s is not None]
+        return (min(a for a, _ in found), max(b for _, b in found)) if found else None
+
+    reach = union(DATED_COLUMNS.get(name, ()))
+    lo_day, hi_day = reach or (None, None)
+    activity = union(ACTIVITY_COLUMNS.get(name, DATED_COLUMNS.get(name, ())))
     return DatasetCoverage(name, tuple(files), lo_day, hi_day, int(inside.sum()), activity)
 
 
