@@ -45,10 +45,6 @@ class QuarterlyReport:
     coverage_note: str = ""
 
 
-def _num(x: float) -> str:
-    return fmt.number(x, 0)
-
-
 def _assumption(value) -> str:
     """An assumption's value in words: no Python dicts or reprs on the page."""
     if value is None:
@@ -62,10 +58,6 @@ def _assumption(value) -> str:
     return str(value)
 
 
-def _num1(x: float) -> str:
-    return f"{x:,.1f}".replace("-", "−")
-
-
 def _signed2(x: float) -> str:
     """+0.25 / −0.25 with a true minus sign."""
     return f"{x:+.2f}".replace("-", "−")
@@ -76,7 +68,7 @@ def _range(values: list | None, currency: str) -> tuple[str, str]:
     if not values:
         return fmt.NA, ""
     low, base, high = values
-    return f"{_num(base)} {currency}", f"range {_num(low)} to {_num(high)}"
+    return f"{fmt.number(base)} {currency}", f"range {fmt.number(low)} to {fmt.number(high)}"
 
 
 def _headlines(doc: dict) -> tuple[Headline, ...]:
@@ -128,17 +120,17 @@ def _verdict(doc: dict) -> str:
                 f"scale while the data that would answer it is collected. {again}")
     currency = cost.get("currency", "")
     low, _, high = (v - cost["value"] for v in roi["value"])
-    spend = f"{_num(cost['value'])} {currency}"
+    spend = f"{fmt.number(cost['value'])} {currency}"
     if low < 0 < high:
         return (f"We cannot yet tell whether AI tools pay for themselves: the measured capacity, net of its "
-                f"{spend} cost, is worth {_num(low)} to {_num(high)} {currency}, a range that includes a loss and a "
+                f"{spend} cost, is worth {fmt.number(low)} to {fmt.number(high)} {currency}, a range that includes a loss and a "
                 f"gain. Decision: continue at the current scale; do not expand on this evidence. {again}")
     if high < 0:
-        return (f"The measured capacity did not cover its cost: net {_num(low)} to {_num(high)} {currency} after "
+        return (f"The measured capacity did not cover its cost: net {fmt.number(low)} to {fmt.number(high)} {currency} after "
                 f"{spend}. Decision: review where AI is used and what it costs. {again}")
     decision = ("expand where the guardrails hold" if cap.get("confidence", "").startswith("moderate") else
                 "continue, and optimise where the guardrails below are at risk (the confidence is low)")
-    return (f"The measured capacity exceeded its cost: net {_num(low)} to {_num(high)} {currency} after {spend}. "
+    return (f"The measured capacity exceeded its cost: net {fmt.number(low)} to {fmt.number(high)} {currency} after {spend}. "
             f"Decision: {decision}. {again}")
 
 
@@ -165,7 +157,7 @@ def _answer(doc: dict) -> Section:
     if survey.get("roi"):
         net = survey["value"][1] - survey["cost"]
         bullets.append(Bullet(f"Survey view (self-reported time saved, discounted): net of the same cost, "
-                              f"{_num(net)} {survey['currency']} (ROI {_num1(survey['roi'][1])}x). It measures what people feel, the measured throughput what shipped; the two are "
+                              f"{fmt.number(net)} {survey['currency']} (ROI {fmt.number(survey['roi'][1], 1)}x). It measures what people feel, the measured throughput what shipped; the two are "
                               "never added."))
     warnings = (doc.get("narrative") or {}).get("warnings", [])
     for item in warnings:
@@ -233,7 +225,7 @@ def _capacity(doc: dict) -> Section:
         fte = r.get("fte")
         value = r.get("value")
         spans = triple[0] != triple[2]
-        note = f"range {_num(value[0])} to {_num(value[2])} {r.get('currency', '')}" if value and spans else ""
+        note = f"range {fmt.number(value[0])} to {fmt.number(value[2])} {r.get('currency', '')}" if value and spans else ""
         return (name, fmt.hours(triple[1]), fmt.number(fte[1], 1) if fte else fmt.NA,
                 fmt.money(value[1], r.get("currency", "")) if value else fmt.NA,
                 note if value else (r.get("reason") or ""))
