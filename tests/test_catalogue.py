@@ -76,7 +76,8 @@ def test_kpi_cards_dora_table_and_definitions_use_catalogue_labels():
         for key, label, _, lower, _, _ in module.KPIS:
             assert label == catalogue.short(key)
             assert lower == catalogue.get(key).lower_is_better
-    assert [row[0] for row in monthly.DORA] == ["Deployment frequency", "Change lead time", "Change fail rate",
+    # the one name of each metric, the same as on the cards and in bullets (dora.dev's wording is in the footer)
+    assert [row[0] for row in monthly.DORA] == ["Deployment frequency", "Change lead time", "Change failure rate",
                                                 "Failed deployment recovery time", "Deployment rework rate"]
     labels = {m.short for m in catalogue.METRICS}  # the footer defines the names on the cards
     for module in (weekly, monthly):

@@ -480,8 +480,8 @@ def render(expr: str, cadence: str = "monthly", doc: dict | None = None) -> tupl
     ("m.pickup_time_hours.by_team['payments'].value | hours", "16.4 h", "metrics.pickup_time_hours.by_team.payments.value", 16.45),
     ("m.pickup_time_hours.by_cohort.ai.value | hours", "8.0 h", "metrics.pickup_time_hours.by_cohort.ai.value", 8.0),
     ("1234.56 | hours", "1,234.6 h", None, 1234.56),
-    ("m.change_failure_rate.value | percent", "8%", "metrics.change_failure_rate.value", 0.08),
-    ("m.change_failure_rate.by_cohort.ai.value | percent", "12%", "metrics.change_failure_rate.by_cohort.ai.value", 0.12),
+    ("m.change_failure_rate.value | percent", "8.0%", "metrics.change_failure_rate.value", 0.08),
+    ("m.change_failure_rate.by_cohort.ai.value | percent", "12.0%", "metrics.change_failure_rate.by_cohort.ai.value", 0.12),
     ("0.125 | percent", "12.5%", None, 0.125),
     ("b.reverts.by_cohort.ai.rate | percent", "6.9%", "breakdowns.reverts.by_cohort.ai.rate", 0.069),
     ("m.change_failure_rate.delta | points", "+3.0 pp", "metrics.change_failure_rate.delta", 0.03),
@@ -496,10 +496,10 @@ def render(expr: str, cadence: str = "monthly", doc: dict | None = None) -> tupl
     ("b.releases[1].ai_tokens | tokens", "1.8M", "breakdowns.releases.1.ai_tokens", 1800000),
     ("950 | tokens", "950", None, 950),
     ("999960 | tokens", "1M", None, 999960),
-    ("b.releases[1].contract_value | money(b.releases[1].currency)", "$580K",
+    ("b.releases[1].contract_value | money(b.releases[1].currency)", "580,000 USD",
      "breakdowns.releases.1.contract_value", 580000),
-    ("1234567 | money('eur')", "EUR 1.2M", None, 1234567),
-    ("950 | money", "$950", None, 950),
+    ("1234567 | money('eur')", "1,234,567 EUR", None, 1234567),
+    ("950 | money", "950.00 USD", None, 950),
 ])
 def test_filters_format_and_record_evidence(expr, shown, path, value):
     text, evidence = render(expr)
@@ -642,14 +642,14 @@ def test_honesty_money_carries_the_disclaimer(tmp_path):
                                  text="{% if release.contract_value %}{{ release.title }}: correlated contract value "
                                       "{{ release.contract_value | money(release.currency) }}.{% endif %}")],
                  cadence="monthly")
-    assert result["stories"][0]["text"] == ("Ledger export: correlated contract value $580K "
+    assert result["stories"][0]["text"] == ("Ledger export: correlated contract value 580,000 USD "
                                             "(correlated, not caused).")
     assert result["stories"][0]["evidence"] == [
-        {"path": "breakdowns.releases.1.contract_value", "value": 580000, "shown": "$580K"}]
+        {"path": "breakdowns.releases.1.contract_value", "value": 580000, "shown": "580,000 USD"}]
     # already said by the rule: not added twice
     result = run(tmp_path, [rule(text="Value {{ b.releases[1].contract_value | money }}, correlated, not caused.")],
                  cadence="quarterly")
-    assert texts(result, "learnings") == ["Value $580K, correlated, not caused."]
+    assert texts(result, "learnings") == ["Value 580,000 USD, correlated, not caused."]
 
 
 def test_honesty_money_without_the_filter_needs_the_disclaimer(tmp_path):
@@ -709,8 +709,8 @@ def test_decisions_only_in_the_monthly_report(tmp_path):
                        "{{ m.change_failure_rate.by_team[team].value | percent }}.")]
     assert run(tmp_path, rules, cadence="monthly")["decisions"] == [{
         "id": "scale", "kind": "decision", "priority": 50, "team": "web",
-        "text": "Scale in web: change failure rate 4%.",
-        "evidence": [{"path": "metrics.change_failure_rate.by_team.web.value", "value": 0.04, "shown": "4%"}],
+        "text": "Scale in web: change failure rate 4.0%.",
+        "evidence": [{"path": "metrics.change_failure_rate.by_team.web.value", "value": 0.04, "shown": "4.0%"}],
         "metrics": ["change_failure_rate"],
         "tests": [{"path": "metrics.change_failure_rate.by_team.web.vs_rest", "compares": "team_vs_rest",
                    "metric": "change_failure_rate", "unit": "ratio", "value": -0.0767, "interval": [-0.15, -0.01],

@@ -151,8 +151,8 @@ def test_stop_and_pause_fire_when_the_team_is_higher_outside_noise_with_n_10():
     (stop,) = packaged(doc)["decisions"]
     # 2/11 = 18.18% -> '18.2%'; rest 0.05 -> '5%'
     assert (stop["id"], stop["team"]) == ("decide-stop", "platform")
-    assert stop["text"] == ("Stop expansion in platform until quality recovers: change failure rate 18.2% of 11 "
-                            "deployments vs 5% of 400 for the rest of the organisation, higher outside noise.")
+    assert stop["text"] == ("Stop expansion in Platform until quality recovers: change failure rate 18.2% of 11 "
+                            "deployments vs 5.0% of 400 for the rest of the organisation, higher outside noise.")
     assert stop["tests"] == [{
         "path": "metrics.change_failure_rate.by_team.platform.vs_rest", "compares": "team_vs_rest",
         "metric": "change_failure_rate", "unit": "ratio", "value": 2 / 11 - 0.05, "interval": [0.012, 0.38],
@@ -160,11 +160,11 @@ def test_stop_and_pause_fire_when_the_team_is_higher_outside_noise_with_n_10():
         "n": 11, "other_n": 400, "side_value": 2 / 11, "other_value": 0.05}]
     (row,) = _decisions({"narrative": packaged(doc)})
     assert (row.team, row.decision, row.evidence) == (
-        "platform", "Stop",
+        "Platform", "Stop",
         "change failure rate 18.2% (n 11) vs 5.0% rest (n 400); difference +13.2 pp, 95% interval +1.2 to +38.0 pp")
     (pause,) = packaged(doc, "weekly")["actions"]
-    assert pause["text"] == ("Pause AI expansion in platform and require test evidence on its AI-assisted PRs: its "
-                             "change failure rate is 18.2% of 11 deployments against 5% of 400 for the rest of the "
+    assert pause["text"] == ("Pause AI expansion in Platform and require test evidence on its AI-assisted PRs: its "
+                             "change failure rate is 18.2% of 11 deployments against 5.0% of 400 for the rest of the "
                              "organisation, higher outside noise.")
 
 
@@ -187,7 +187,7 @@ def test_hold_fires_only_when_review_wait_is_higher_outside_noise():
     doc = with_(base_doc(), metrics__pickup_time_hours__by_team__payments__vs_rest__change="up")
     (hold,) = packaged(doc)["decisions"]
     # payments 9.0 h > 1.5 x 5.0 h = 7.5 h; not > 2 x 5.0 h, so no team-review-queue learning
-    assert hold["text"] == ("Hold the rollout in payments until review keeps up: its review wait is 9.0 h (60 PRs) "
+    assert hold["text"] == ("Hold the rollout in Payments until review keeps up: its review wait is 9.0 h (60 PRs) "
                             "vs 4.2 h for the rest of the organisation (240 PRs), higher outside noise.")
     assert fired(packaged(doc)) == [("decide-hold", "payments")]
     small = with_(doc, metrics__pickup_time_hours__by_team__payments__n=19)  # n 20 required
@@ -199,7 +199,7 @@ def test_team_review_queue_learning_needs_its_test():
     assert packaged(doc, "weekly")["learnings"] == []
     doc = with_(doc, metrics__pickup_time_hours__by_team__payments__vs_rest__change="up")
     (queue,) = packaged(doc, "weekly")["learnings"]
-    assert queue["text"] == ("payments waits 11.0 h for a first review (60 PRs) vs 4.2 h for the rest of the "
+    assert queue["text"] == ("Payments waits 11.0 h for a first review (60 PRs) vs 4.2 h for the rest of the "
                              "organisation (240 PRs), higher outside noise and more than twice the organisation's "
                              "5.0 h.")
 
@@ -213,8 +213,8 @@ def test_scale_needs_a_gain_outside_noise_not_only_no_clear_difference():
     doc = with_(base_doc(), **SCALE_WEB)  # cycle time lower outside noise: the gain
     (scale,) = packaged(doc)["decisions"]
     assert scale["text"] == (
-        "Scale in web: 90% adoption; PR cycle time 30.0 h (117 PRs) vs 42.0 h for the rest of the organisation "
-        "(183 PRs), lower outside noise; change failure rate 4% of 25 deployments vs 5.7% of 386, no clear "
+        "Scale in Web: 90% adoption; PR cycle time 30.0 h (117 PRs) vs 42.0 h for the rest of the organisation "
+        "(183 PRs), lower outside noise; change failure rate 4.0% of 25 deployments vs 5.7% of 386, no clear "
         "difference; review wait 4.9 h vs 5.1 h, no clear difference.")
     # the gain, then the guards (tested, not higher): cycle time, change failure rate, review wait
     assert [(t["path"], t["change"]) for t in scale["tests"]] == [
@@ -222,7 +222,7 @@ def test_scale_needs_a_gain_outside_noise_not_only_no_clear_difference():
         ("metrics.change_failure_rate.by_team.web.vs_rest", "flat"),
         ("metrics.pickup_time_hours.by_team.web.vs_rest", "flat")]
     (row,) = _decisions({"narrative": packaged(doc)})
-    assert (row.team, row.decision) == ("web", "Scale")
+    assert (row.team, row.decision) == ("Web", "Scale")
     assert row.evidence == (
         "PR cycle time 30.0 h (n 117) vs 42.0 h rest (n 183); difference −12.0 h, "
         "95% interval −18.0 to −6.0 h · "

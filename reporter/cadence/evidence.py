@@ -29,13 +29,19 @@ def _unit(unit: str | None, difference: bool) -> str:
     return {"hours": " h", "lines": " lines"}.get(unit or "", "")
 
 
-def _number(value: float | None, unit: str | None, signed: bool = False) -> str:
-    """The bare number: rates in percent (one decimal), hours to one decimal, others as counts."""
+def _digits(test: dict) -> int:
+    """Decimals as the catalogue shows the metric on cards and tables (one by default)."""
+    metric = cat.BY_ID.get(test.get("metric") or "")
+    return metric.digits if metric else 1
+
+
+def _number(value: float | None, unit: str | None, signed: bool = False, digits: int = 1) -> str:
+    """The bare number: rates in percent, hours with the metric's decimals, others as counts."""
     if value is None:
         return fmt.NA
     shown = abs(value) if signed else value
     if unit in ("ratio", "hours"):
-        text = f"{shown * 100 if unit == 'ratio' else shown:,.1f}"
+        text = f"{shown * 100 if unit == 'ratio' else shown:,.{digits}f}"
     else:
         text = fmt.count(shown)
     if not signed:
@@ -43,18 +49,18 @@ def _number(value: float | None, unit: str | None, signed: bool = False) -> str:
     return ("±" if text.strip("0.,") == "" else "+" if value > 0 else "−") + text
 
 
-def _figure(value: float | None, unit: str | None, signed: bool = False) -> str:
-    number = _number(value, unit, signed)
+def _figure(value: float | None, unit: str | None, signed: bool = False, digits: int = 1) -> str:
+    number = _number(value, unit, signed, digits)
     return number if value is None else number + _unit(unit, signed)
 
 
 def describe_test(test: dict) -> str:
     """'change failure rate 16.3% (n 43) vs 7.4% rest (n 400); difference +8.9 pp, 95% interval +1.2 to +18.0 pp'."""
-    unit = test.get("unit")
+    unit, d = test.get("unit"), _digits(test)
     side, other = SIDES.get(test.get("compares"), ("", "other"))
     interval = test.get("interval")
-    spread = (f"95% interval {_number(interval[0], unit, True)} to {_number(interval[1], unit, True)}"
+    spread = (f"95% interval {_number(interval[0], unit, True, d)} to {_number(interval[1], unit, True, d)}"
               f"{_unit(unit, True)}" if interval else "no interval")
-    return (f"{_test_label(test)} {_figure(test.get('side_value'), unit)}{side} (n {fmt.count(test.get('n'))}) "
-            f"vs {_figure(test.get('other_value'), unit)} {other} (n {fmt.count(test.get('other_n'))}); "
-            f"difference {_figure(test.get('value'), unit, True)}, {spread}")
+    return (f"{_test_label(test)} {_figure(test.get('side_value'), unit, digits=d)}{side} "
+            f"(n {fmt.count(test.get('n'))}) vs {_figure(test.get('other_value'), unit, digits=d)} {other} "
+            f"(n {fmt.count(test.get('other_n'))}); difference {_figure(test.get('value'), unit, True, d)}, {spread}")

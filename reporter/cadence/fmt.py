@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 NA = "n/a"
+DISCLAIMER = "correlated, not caused"  # follows money in narrative texts; once per section in documents
 MINUS = "\u2212"  # a true minus sign, never a hyphen
 SEVERITY_ORDER = ("critical", "high", "medium", "moderate", "low", "info", "informational", "none", "unknown")
 
@@ -38,9 +41,13 @@ def by_severity(counts: dict) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (rank.get(str(kv[0]).lower(), len(rank)), str(kv[0])))
 
 
+def display_name(key: str, names: Mapping[str, str]) -> str:
+    """A team as configured (`teams.X.name`), else its key capitalised: the one spelling of every document."""
+    return names.get(key) or key[:1].upper() + key[1:]
+
+
 def team(doc: dict, key: str) -> str:
-    """A team as configured (`teams.X.name`), else its key capitalised."""
-    return (doc.get("team_names") or {}).get(key) or key[:1].upper() + key[1:]
+    return display_name(key, doc.get("team_names") or {})
 
 
 def hours(value: float | None) -> str:

@@ -82,7 +82,7 @@ class WeeklyReport:
     warnings: tuple[Bullet, ...]
     charts: tuple[ChartSpec, ...]
     teams: Table
-    stories: tuple[Story, ...]
+    stories: Stream
     definitions: tuple[tuple[str, str], ...]
     data_quality: str
     reproduce: str
@@ -92,13 +92,66 @@ class WeeklyReport:
     signal: str = ""  # page 1's lead: the strongest finding outside noise (cadence/signal.py)
 
 
-def narrative_stories(doc: dict) -> tuple[Story, ...]:
-    """Success Stream items of the narrative, split into a bold first sentence and the rest."""
+@dataclass(frozen=True)
+class Stream:
+    """The Success Stream of a document: the stories shown, how many more there are, and the one caveat
+    the section carries for every amount in it (instead of one after each story)."""
+
+    stories: Stream
+    more: int = 0
+    caveat: str = ""
+
+
+CAVEAT = f" ({fmt.DISCLAIMER})"
+
+
+def _rates(doc: dict) -> dict[str, float]:
+    """Exchange rates to the report currency, as the ROI assumptions state them (config finance)."""
+    rates = {}
+    for row in (doc.get("capacity") or {}).get("assumptions") or []:
+        source = str(row.get("source", ""))
+        if source.startswith("config finance.exchange_rates.") and isinstance(row.get("value"), (int, float)):
+            rates[source.rsplit(".", 1)[1]] = float(row["value"])
+    return rates
+
+
+def _value(doc: dict, item: dict, rates: dict[str, float], currency: str) -> float | None:
+    """A release story's contract value in the report currency; None when unknown or not convertible."""
+    releases = (doc.get("breakdowns") or {}).get("releases") or []
+    index = item.get("release")
+    if not isinstance(index, int) or not 0 <= index < len(releases):
+        return None
+    release = releases[index]
+    amount, code = release.get("contract_value"), release.get("currency") or currency
+    if not isinstance(amount, (int, float)):
+        return None
+    rate = 1.0 if code == currency else rates.get(code)
+    return None if rate is None else amount * rate
+
+
+def narrative_stories(doc: dict, top: int | None = None) -> Stream:
+    """Success Stream items of the narrative, split into a bold first sentence and the rest.
+
+    With ``top``, the stories with the largest contract value (converted to the report currency with the
+    configured rates) come first and only ``top`` are shown; the rest are counted. Achievement stories
+    without a value keep their narrative order after the valued ones.
+    """
+    items = list((doc.get("narrative") or {}).get("stories", []))
+    if top is not None and len(items) > top:
+        currency = str(((doc.get("capacity") or {}).get("cost") or {}).get("currency") or "USD")
+        rates = _rates(doc)
+        ranked = sorted(enumerate(items), key=lambda pair: (-(_value(doc, pair[1], rates, currency) or -1.0), pair[0]))
+        items = [item for _, item in ranked]
+    shown, more = (items[:top], len(items) - top) if top is not None and len(items) > top else (items, 0)
+    caveat = any(fmt.DISCLAIMER in item["text"] for item in items)
     stories = []
-    for item in (doc.get("narrative") or {}).get("stories", []):
-        headline, _, body = item["text"].partition(". ")
+    for item in shown:
+        text = item["text"].replace(CAVEAT, "")
+        headline, _, body = text.partition(". ")
         stories.append(Story(headline + ("." if body else ""), body))
-    return tuple(stories)
+    note = ("Contract values are those of the customers' contracts: they are correlated with the work, "
+            "not caused by AI tools." if caveat else "")
+    return Stream(tuple(stories), more, note)
 
 
 def datasets_present(doc: dict) -> set[str]:

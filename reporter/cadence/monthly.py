@@ -14,9 +14,10 @@ from reporter.metrics import catalogue as cat
 
 from . import fmt
 from .evidence import describe_test
+from .scope_view import scoped_organization, with_organisation
 from .model import (KPI, Bullet, ChartSpec, Section, Story, Table, comparison_words, coverage_dots, coverage_note,
                     datasets_present,
-                    narrative_stories)
+                    narrative_stories, Stream)
 from .weekly import DATASET_LABELS, _kpi, _movement, _status, trend_title
 
 # key, label, caption, lower-is-better, formatter, delta as points: labels and directions from the catalogue.
@@ -33,7 +34,7 @@ KPIS = tuple((key, cat.short(key), caption, cat.get(key).lower_is_better, format
 ))
 
 # The DORA five, named as dora.dev names them.
-DORA = tuple((cat.get(key).dora_name, key, show, cat.get(key).lower_is_better) for key, show in (
+DORA = tuple((cat.get(key).label, key, show, cat.get(key).lower_is_better) for key, show in (
     ("deployments", lambda m: f"{fmt.count(m['value'])} deploys · {fmt.count(m.get('days'))} days"),
     ("lead_time_hours", lambda m: fmt.hours(m["value"])),
     ("change_failure_rate", lambda m: fmt.percent(m["value"])),
@@ -76,7 +77,7 @@ class MonthlyReport:
     spend: Section
     decisions: tuple[Decision, ...]
     charts: tuple[ChartSpec, ...]
-    stories: tuple[Story, ...]
+    stories: Stream
     definitions: tuple[tuple[str, str], ...]
     data_quality: str
     reproduce: str
@@ -173,7 +174,8 @@ def _decisions(doc: dict) -> tuple[Decision, ...]:
             evidence = " · ".join(describe_test(test) for test in tests)
         else:  # a document written before decisions carried their tests
             evidence = "; ".join(f"{e['path'].split('.')[1]} {e['shown']}" for e in item["evidence"][:3])
-        out.append(Decision(item.get("team") or item.get("subject") or "organisation", verb, item["text"], evidence))
+        who = fmt.team(doc, item["team"]) if item.get("team") else item.get("subject") or "Organisation"
+        out.append(Decision(who, verb, item["text"], evidence))
     return tuple(out)
 
 
@@ -207,20 +209,22 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
     if series:
         charts.append(ChartSpec(
             "trend", _moves_title("Defects, tickets and incidents", [
-                (label.lower(), doc["metrics"].get(key) or {}) for label, key, dataset in (
-                    ("Support tickets", "support_tickets", "support_tickets"),
-                    ("Escaped defects", "escaped_defects", "work_items"), ("Incidents", "incidents", "incidents"))
+                (cat.get(key).in_sentence, doc["metrics"].get(key) or {}) for key, dataset in (
+                    ("support_tickets", "support_tickets"), ("escaped_defects", "work_items"),
+                    ("incidents", "incidents"))
                 if dataset in present]),
             "Line chart of monthly counts of support tickets, escaped defects and incidents.",
             {"x": trends["periods"], "series": series, "baseline": None, "unit": "count", "chapter": "quality"}))
     if any(trends.get("deployments") or []):
         charts.append(ChartSpec(
-            "bars", _moves_title("Deployments and failure rate", [
+            "bars", _moves_title(f"Deployments and {cat.get('change_failure_rate').in_sentence}", [
                 ("deployments", doc["metrics"]["deployments"]),
-                ("change failure rate", doc["metrics"]["change_failure_rate"])]),
-            "Bar chart of monthly production deployments with the monthly change failure rate as a line.",
+                (cat.get("change_failure_rate").in_sentence, doc["metrics"]["change_failure_rate"])]),
+            f"Bar chart of monthly production deployments with the monthly {cat.get('change_failure_rate').in_sentence} "
+            "as a line.",
             {"x": trends["periods"], "bars": trends["deployments"], "line": trends.get("change_failure_rate"),
-             "unit": "deployments", "chapter": "quality"}))
+             "unit": "deployments", "chapter": "quality",
+             "line_label": f"{cat.get('change_failure_rate').in_sentence} (right axis)"}))
     return tuple(charts)
 
 
@@ -230,12 +234,13 @@ def build_monthly(doc: dict, reproduce: str) -> MonthlyReport:
     metrics = doc["metrics"]
     kpis = tuple(_kpi(metrics, key, label, unit, lower, f, points, weeks, "mo")
                  for key, label, unit, lower, f, points in KPIS)
+    kpis = with_organisation(kpis, doc, KPIS)  # a scoped document: the organisation's figure as context
     narrative = doc.get("narrative") or {}
     summary = tuple(Bullet(i["text"]) for i in narrative.get("learnings", [])[:4])
     present = datasets_present(doc)
     dq = doc["data_quality"]
     return MonthlyReport(
-        organization=doc["organization"],
+        organization=scoped_organization(doc),
         title="Monthly AI delivery review",
         period_id=doc["period"],
         period_label=f"{start:%B %Y}",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..metrics import catalogue as cat
 from . import fmt
 from .model import (Bullet, ChartSpec, Section, Story, Table, cohort_comparison, comparison_words, coverage_dots,
-                    coverage_note, narrative_stories)
+                    coverage_note, narrative_stories, Stream)
 from .monthly import _money
 from .weekly import DATASET_LABELS, _movement
 
@@ -36,7 +36,7 @@ class QuarterlyReport:
     answer: Section  # what moved, what is at risk
     chapters: tuple[Section, ...]  # one per question
     charts: tuple[ChartSpec, ...]
-    stories: tuple[Story, ...]
+    stories: Stream
     appendix: tuple[Table, ...]
     definitions: tuple[tuple[str, str], ...]
     data_quality: str
@@ -468,7 +468,8 @@ def _question_charts(doc: dict) -> tuple[ChartSpec, ...]:
             f"Bar chart of weekly production deployments with the weekly change failure rate as a line, "
             f"{len(deploys)} weeks of {doc['period']}.",
             {"x": weekly["periods"], "bars": deploys, "line": weekly.get("change_failure_rate"),
-             "unit": "deployments", "chapter": "risk", "period": doc["period"], "period_span": span}))
+             "unit": "deployments", "chapter": "risk", "period": doc["period"], "period_span": span,
+             "line_label": f"{cat.get('change_failure_rate').in_sentence} (right axis)"}))
     return tuple(charts)
 
 
@@ -480,6 +481,15 @@ def _appendix(doc: dict) -> tuple[Table, ...]:
     tables = [Table(f"Data lineage (config sha256 {doc['config_sha256'][:16]}…)", ("File", "Rows", "sha256",
                                                                                      "Validated"),
                     lineage, (False, True, False, False))]
+    releases = (doc.get("breakdowns") or {}).get("releases") or []
+    if releases:
+        rows = tuple((r["date"], fmt.team(doc, r["team"]) if r.get("team") else "—", r["title"],
+                      r.get("customer") or "—",
+                      fmt.money(r["contract_value"], r.get("currency") or "USD")
+                      if isinstance(r.get("contract_value"), (int, float)) else "—") for r in releases)
+        tables.append(Table(f"Releases this quarter ({len(releases)}; contract values correlated, not caused)",
+                            ("Date", "Team", "Release", "Customer", "Contract value"), rows,
+                            (False, False, False, False, True)))
     tables.append(Table(f"Skipped rows ({doc['data_quality']['skipped_rows']})", ("File", "Row", "Column", "Reason"),
                         skipped or (("—", "", "", "no invalid input rows"),), (False, True, False, False)))
     return tuple(tables)
@@ -507,7 +517,7 @@ def build_quarterly(doc: dict, reproduce: str) -> QuarterlyReport:
         coverage_note=coverage_note(doc),
         headlines=_headlines(doc), answer=_answer(doc),
         chapters=(_speed(doc), _capacity(doc), _cost(doc), _risk(doc), _sure(doc), _ebm(doc), _guardrails(doc)),
-        charts=_value_chart(doc) + _question_charts(doc) + _scatter(doc), stories=narrative_stories(doc), appendix=_appendix(doc), definitions=DEFINITIONS,
+        charts=_value_chart(doc) + _question_charts(doc) + _scatter(doc), stories=narrative_stories(doc, top=5), appendix=_appendix(doc), definitions=DEFINITIONS,
         data_quality=(f"{doc['data_quality']['skipped_rows']} invalid input rows skipped"
                       if doc["data_quality"]["skipped_rows"] else "No invalid input rows") + ".",
         reproduce=reproduce,

@@ -10,21 +10,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reporter.metrics import catalogue as cat
+
 from . import fmt
 
 # metric, words, formatter, rate (points), tier: 0 quality, 1 speed, 2 adoption
-CANDIDATES: tuple[tuple[str, str, Callable, bool, int], ...] = (
-    ("change_failure_rate", "change failure rate", fmt.percent, True, 0),
-    ("rework_rate", "rework rate", fmt.percent, True, 0),
-    ("recovery_time_hours", "recovery time", fmt.hours, False, 0),
-    ("pr_cycle_time_hours", "PR cycle time", fmt.hours, False, 1),
-    ("pickup_time_hours", "review wait", fmt.hours, False, 1),
-    ("lead_time_hours", "lead time", fmt.hours, False, 1),
-    ("deployments", "deployments", fmt.count, False, 1),
-    ("merged_prs", "merged PRs", fmt.count, False, 1),
-    ("pr_size_lines", "PR size", lambda v: f"{fmt.lines(v)} lines", False, 1),
-    ("ai_adoption_rate", "AI adoption", fmt.percent, True, 2),
-)
+def _percent(key: str) -> Callable:
+    return lambda v: fmt.percent(v, cat.get(key).digits)
+
+
+def _word(key: str) -> str:
+    """The catalogue's name inside a sentence; a count of deployments reads as 'deployments'."""
+    return "deployments" if key == "deployments" else cat.get(key).in_sentence
+
+
+CANDIDATES: tuple[tuple[str, str, Callable, bool, int], ...] = tuple(
+    (key, _word(key), formatter, points, tier) for key, formatter, points, tier in (
+        ("change_failure_rate", _percent("change_failure_rate"), True, 0),
+        ("rework_rate", _percent("rework_rate"), True, 0),
+        ("recovery_time_hours", fmt.hours, False, 0),
+        ("pr_cycle_time_hours", fmt.hours, False, 1),
+        ("pickup_time_hours", fmt.hours, False, 1),
+        ("lead_time_hours", fmt.hours, False, 1),
+        ("deployments", fmt.count, False, 1),
+        ("merged_prs", fmt.count, False, 1),
+        ("pr_size_lines", lambda v: f"{fmt.lines(v)} lines", False, 1),
+        ("ai_adoption_rate", _percent("ai_adoption_rate"), True, 2),
+    ))
 
 
 COMPARATIVES = {"pr_size_lines": ("larger", "smaller"), "pr_cycle_time_hours": ("longer", "shorter"),

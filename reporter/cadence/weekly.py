@@ -12,6 +12,7 @@ from reporter.metrics import catalogue as cat
 
 from . import fmt
 from .signal import strongest
+from .scope_view import scoped_organization, with_organisation
 from .model import (KPI, Bullet, ChartSpec, Section, Table, WeeklyReport, cohort_comparison, coverage_dots,
                     coverage_note, narrative_stories, privacy_note)
 
@@ -164,11 +165,12 @@ def _flow(doc: dict) -> Section:
 def _quality(doc: dict) -> Section:
     m = doc["metrics"]
     bullets = [_movement(m["change_failure_rate"], cat.label("change_failure_rate"), fmt.percent, True, points=True)]
-    cfr_line = _cohort_line(m, "change_failure_rate", "Failure rate", fmt.percent, points=True,
+    cfr_line = _cohort_line(m, "change_failure_rate", cat.label("change_failure_rate"), fmt.percent, points=True,
                             ai_label="AI-touched deployments")
     if cfr_line:
         bullets.append(cfr_line)
-    bullets.append(_movement(m["rework_rate"], "Rework (unplanned deployments)", fmt.percent, True, points=True))
+    bullets.append(_movement(m["rework_rate"], f"{cat.label('rework_rate')} (unplanned deployments)", fmt.percent,
+                             True, points=True))
     rev = doc.get("breakdowns", {}).get("reverts") or {}
     if rev.get("value") is not None:
         c = rev["by_cohort"]
@@ -250,12 +252,18 @@ def _charts(doc: dict) -> tuple[ChartSpec, ...]:
     deploys = trends.get("deployments") or []
     cfr = trends.get("change_failure_rate") or []
     if any(deploys):
+        cfr_label = cat.label("change_failure_rate")
         charts.append(ChartSpec(
-            "bars", "Deployments and failure rate by week",
-            f"Bar chart of weekly production deployments with the weekly change failure rate as a line, "
+            "bars", trend_title(cfr_label, m["change_failure_rate"], _cfr_percent, "week"),
+            f"Bar chart of weekly production deployments with the weekly {cfr_label.lower()} as a line, "
             f"{len(deploys)} weeks to {doc['period']}.",
-            {"x": trends["periods"], "bars": deploys, "line": cfr, "unit": "deployments"}))
+            {"x": trends["periods"], "bars": deploys, "line": cfr, "unit": "deployments",
+             "line_label": f"{cfr_label.lower()} (right axis)"}))
     return tuple(charts)
+
+
+def _cfr_percent(value: float | None) -> str:
+    return fmt.percent(value, cat.get("change_failure_rate").digits)
 
 
 def trend_title(label: str, m: dict, formatter, span: str) -> str:
@@ -294,6 +302,7 @@ def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
     weeks = len(doc["baseline"]["periods"])
     kpis = tuple(_kpi(doc["metrics"], key, label, unit, lower, f, points, weeks)
                  for key, label, unit, lower, f, points in KPIS)
+    kpis = with_organisation(kpis, doc, KPIS)  # a scoped document: the organisation's figure as context
     quality = _quality(doc)
     narrative = doc.get("narrative") or {}
     learning = tuple(Bullet(i["text"]) for i in narrative.get("learnings", []))
@@ -305,7 +314,7 @@ def build_weekly(doc: dict, reproduce: str) -> WeeklyReport:
                     "No invalid input rows") + (f"; {len(dq['warnings'])} data warning"
                                                 f"{'s' if len(dq['warnings']) != 1 else ''}" if dq["warnings"] else "")
     return WeeklyReport(
-        organization=doc["organization"],
+        organization=scoped_organization(doc),
         title="AI delivery update",
         period_id=doc["period"],
         period_label=f"Week {week} · {fmt.day_range(start, last)}",

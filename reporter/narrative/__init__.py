@@ -103,4 +103,6 @@ def _item(rule: Rule, doc: Mapping, cadence: str, team: str | None, release: int
             "tests": conditions.held_tests(rule.when, doc, team)}
     if rule.subject:
         item["subject"] = rule.subject
+    if release is not None:
+        item["release"] = release  # breakdowns.releases[release]: lets a document rank stories by value
     return item

@@ -17,11 +17,12 @@ from collections.abc import Iterable, Sequence
 import jinja2
 from jinja2 import nodes
 
+from reporter.cadence.fmt import DISCLAIMER
+
 from . import phrasing
 from .conditions import CHANGES
 from .rules import Rule, RuleError
 
-DISCLAIMER = "correlated, not caused"
 CURRENCY_CODES = ("USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|INR|CNY|HKD|SGD|KRW|BRL|MXN|ZAR|"
                   "ILS|AED|TRY")
 _NUM = r"\d[\d,]*(?:\.\d+)?(?:\s?[KMBkmb]n?\b)?"

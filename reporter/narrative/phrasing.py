@@ -22,7 +22,11 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-CONTEXT_NAMES = frozenset({"m", "b", "team", "release", "cadence", "period"})
+from reporter.cadence import fmt
+from reporter.metrics import catalogue as cat
+from reporter.cadence.fmt import display_name
+
+CONTEXT_NAMES = frozenset({"m", "b", "team", "team_name", "release", "cadence", "period"})
 NUMBER_FILTERS = ("hours", "percent", "points", "pct_change", "count", "tokens", "money")
 # Text-only builtins that cannot print an untraced number by themselves.
 SAFE_BUILTIN_FILTERS = ("capitalize", "lower", "upper", "title", "trim", "default", "join", "first", "last",
@@ -50,6 +54,7 @@ class Recorder:
     evidence: list[dict] = field(default_factory=list)
     strings: list[str] = field(default_factory=list)
     money: list[str] = field(default_factory=list)
+    team_names: Mapping[str, str] = field(default_factory=dict)
 
     def number(self, path: str | None, value: float, shown: str) -> str:
         entry = {"path": path, "value": value, "shown": shown}
@@ -208,9 +213,19 @@ def hours(value: Any) -> str:
     return _recorder().number(path, number, f"{number:,.1f} h")
 
 
+def _catalogued(path: str | None):
+    """The catalogue entry of a metric value's path ('metrics.ai_adoption_rate.value'), else None."""
+    parts = (path or "").split(".")
+    return cat.BY_ID.get(parts[1]) if len(parts) > 2 and parts[0] == "metrics" else None
+
+
 def percent(value: Any) -> str:
-    """A ratio as a percentage: 0.12 -> '12%', 0.125 -> '12.5%'."""
+    """A ratio as a percentage: a catalogued metric with the decimals its cards show (adoption '65%',
+    change failure rate '12.5%'); any other ratio trimmed: 0.12 -> '12%', 0.125 -> '12.5%'."""
     number, path = _unwrap(value, "percent")
+    metric = _catalogued(path)
+    if metric is not None:
+        return _recorder().number(path, number, fmt.percent(number, metric.digits))
     text = _trim(abs(number) * 100)
     return _recorder().number(path, number, f"{MINUS if number < 0 and text != '0' else ''}{text}%")
 
@@ -246,7 +261,7 @@ def tokens(value: Any) -> str:
 
 
 def money(value: Any, currency: Any = "USD") -> str:
-    """An amount: '$580K' in USD, 'EUR 580K' otherwise. Never in a weekly report."""
+    """An amount in the documents' one money style ('580,000 USD', '1,234,567 EUR'). Never in a weekly report."""
     recorder = _recorder()
     if recorder.cadence == "weekly":
         raise MoneyInWeekly("the money filter is not allowed in a weekly report "
@@ -254,9 +269,18 @@ def money(value: Any, currency: Any = "USD") -> str:
     number, path = _unwrap(value, "money")
     code = _plain(currency)
     code = "USD" if code is None else str(code).strip().upper() or "USD"
-    amount = (MINUS if number < 0 else "") + ("$" if code == "USD" else f"{code} ") + _scaled(abs(number))
+    amount = fmt.money(number, code)
     recorder.money.append(amount)
     return recorder.number(path, number, amount)
+
+
+def team_name(value: Any) -> str:
+    """A team key shown as the documents show it ('payments' -> 'Payments', or its configured name)."""
+    key = _plain(value)
+    if not isinstance(key, str) or not key:
+        raise NoData("a team name is missing")
+    recorder = _recorder()
+    return recorder.string(display_name(key, recorder.team_names))
 
 
 def _at_render_time(func: Callable[..., str]) -> Callable[..., str]:
@@ -270,7 +294,8 @@ def _at_render_time(func: Callable[..., str]) -> Callable[..., str]:
     return wrapper
 
 
-FILTERS = {func.__name__: _at_render_time(func) for func in (hours, percent, points, pct_change, count, tokens, money)}
+FILTERS = {func.__name__: _at_render_time(func)
+           for func in (hours, percent, points, pct_change, count, tokens, money, team_name)}
 
 
 def _is_none(value: Any) -> bool:
@@ -356,7 +381,8 @@ class Rendered:
 def render(template: jinja2.Template, doc: Mapping, *, cadence: str, team: str | None = None,
            release: int | None = None) -> Rendered | None:
     """Render with the document bound as m, b, team, release, cadence, period; None when a printed value is missing."""
-    recorder = Recorder(cadence=cadence)
+    names = doc.get("team_names") if isinstance(doc.get("team_names"), Mapping) else {}
+    recorder = Recorder(cadence=cadence, team_names={str(k): str(v) for k, v in names.items() if v})
     token = _CURRENT.set(recorder)
     try:
         metrics = doc.get("metrics") if isinstance(doc.get("metrics"), Mapping) else {}
@@ -368,7 +394,9 @@ def render(template: jinja2.Template, doc: Mapping, *, cadence: str, team: str |
         for value in (team, period, cadence):
             if isinstance(value, str):
                 recorder.string(value)
+        shown = recorder.string(display_name(team, recorder.team_names)) if team else None
         context = {"m": Ref(metrics, ("metrics",)), "b": Ref(breakdowns, ("breakdowns",)), "team": team,
+                   "team_name": shown,
                    "release": bound_release, "cadence": cadence, "period": period}
         try:
             text = template.render(context)

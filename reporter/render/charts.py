@@ -594,7 +594,7 @@ def _bars(ax, data: dict) -> _Drawn:
         twin.spines["right"].set_visible(True)
         twin.grid(False)
         drawn.handles.append(line)
-        drawn.names.append("change failure rate (right axis)")
+        drawn.names.append(data.get("line_label") or "change failure rate (right axis)")
     return drawn
 
 
