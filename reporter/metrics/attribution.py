@@ -28,25 +28,48 @@ WEEK = dt.timedelta(weeks=1)
 
 
 def team_week_panel(prep: Prepared, config: Config, first: dt.date, end: dt.date) -> pd.DataFrame:
-    """Merged PRs per engineer-week for every team and ISO week in [first, end): the DiD's units."""
-    people = prep.people
-    engineer = people["engineer"].to_numpy(dtype=bool)
-    prs = prep.prs
-    merged_day = prs["merged_at"].dt.tz_convert(config.tz).dt.tz_localize(None).dt.normalize()
-    rows = []
+    """Merged PRs per engineer-week for every team and ISO week in [first, end): the DiD's units.
+
+    Array arithmetic, no loop per week: an engineer x week matrix of employment (employed at any time in
+    the week, as ``people.employed_during``) summed per team, and merged PRs binned by week index. Rows
+    come week by week, teams by headcount (largest first, ties in roster order), one per team with
+    engineers that week."""
+    columns = ["team", "week", "engineers", "prs", "rate"]
     monday = first - dt.timedelta(days=first.weekday())
-    while monday < end:
-        nxt = monday + dt.timedelta(days=7)
-        employed = engineer & ppl.employed_during(people, monday, nxt)
-        headcount = people.loc[employed, "team"].value_counts()
-        in_week = ((merged_day >= pd.Timestamp(monday)) & (merged_day < pd.Timestamp(nxt))).to_numpy(dtype=bool,
-                                                                                                       na_value=False)
-        merged = pd.Series(prs["team"].to_numpy(dtype=object)[in_week]).value_counts()
-        for team, n in headcount.items():
-            rows.append({"team": team, "week": pd.Timestamp(monday), "engineers": int(n), "prs": int(merged.get(team, 0)),
-                         "rate": merged.get(team, 0) / n})
-        monday = nxt
-    return pd.DataFrame(rows, columns=["team", "week", "engineers", "prs", "rate"])
+    weeks = max(0, -(-(end - monday).days // 7))
+    people = prep.people[prep.people["engineer"].to_numpy(dtype=bool)]
+    if not weeks or people.empty:
+        return pd.DataFrame(columns=columns)
+    starts = pd.Timestamp(monday) + pd.to_timedelta(np.arange(weeks) * 7, unit="D")
+    begin = people["start_date"].to_numpy(dtype="datetime64[ns]")
+    leave = people["end_date"].to_numpy(dtype="datetime64[ns]")
+    week_start = starts.to_numpy(dtype="datetime64[ns]")
+    week_stop = week_start + np.timedelta64(7, "D")
+    employed = ((np.isnat(begin)[:, None] | (begin[:, None] < week_stop[None, :]))
+                & (np.isnat(leave)[:, None] | (leave[:, None] >= week_start[None, :])))
+    codes, teams = pd.factorize(people["team"].to_numpy(dtype=object))
+    valid = codes >= 0
+    headcount = np.zeros((len(teams), weeks), dtype=np.int64)
+    np.add.at(headcount, codes[valid], employed[valid].astype(np.int64))
+    merged_day = prep.prs["merged_at"].dt.tz_convert(config.tz).dt.tz_localize(None).dt.normalize()
+    offset = ((merged_day - pd.Timestamp(monday)).dt.days // 7).to_numpy(dtype="float64", na_value=np.nan)
+    in_range = np.isfinite(offset) & (offset >= 0) & (offset < weeks)
+    pr_team = pd.Index(teams).get_indexer(prep.prs["team"].to_numpy(dtype=object)[in_range])
+    known = pr_team >= 0
+    merged = np.zeros((len(teams), weeks), dtype=np.int64)
+    np.add.at(merged, (pr_team[known], offset[in_range][known].astype(np.int64)), 1)
+    # roster order of first appearance among the week's engineers breaks ties, as value_counts does
+    first_row = np.where(employed, np.arange(len(people))[:, None], len(people))
+    first_seen = np.full((len(teams), weeks), len(people), dtype=np.int64)
+    np.minimum.at(first_seen, codes[valid], first_row[valid])
+    week_idx, team_idx = np.nonzero(headcount.T > 0)
+    order = np.lexsort((first_seen[team_idx, week_idx], -headcount[team_idx, week_idx], week_idx))
+    team_idx, week_idx = team_idx[order], week_idx[order]
+    engineers = headcount[team_idx, week_idx]
+    prs = merged[team_idx, week_idx]
+    return pd.DataFrame({"team": np.asarray(teams, dtype=object)[team_idx], "week": starts[week_idx],
+                         "engineers": engineers.astype(int), "prs": prs.astype(int), "rate": prs / engineers},
+                        columns=columns)
 
 
 def difference_in_differences(prep: Prepared, config: Config, quarter: Period, first_day: dt.date,
