@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from ..files import write_atomic
+from ..files import write_folder
 from ..inputs.engine import NO_MONTH, PARTITION, PARTITION_COLUMNS
 from ..inputs.spec import DATASETS
 from ..inputs.validate import parse_timestamps
@@ -84,11 +84,9 @@ def merge_parquet(folder: Path, dataset: str, incoming: dict, plan, dry_run: boo
     changed = [p for p, data in wanted.items() if not p.is_file() or p.read_bytes() != data]
     if changed or stale:
         stats.written = True
-        if not dry_run:
-            for path in changed:
-                write_atomic(path, wanted[path])
-            for path in stale:
-                path.unlink()
+        if not dry_run:  # the whole folder at once: never some months new and others old
+            write_folder(folder, {str(p.relative_to(folder)): wanted[p] for p in changed},
+                         remove=[str(p.relative_to(folder)) for p in stale])
     plan.stats.append(stats)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..files import write_atomic
+from ..errors import EXIT_RENDER
+from ..files import WriteError, os_reason, write_atomic
 from .run import ImportRun
 
 SHOWN_ISSUES = 20
@@ -42,7 +43,6 @@ def summarize(run: ImportRun, dry_run: bool = False) -> tuple[list[str], list[st
 def write_issue_log(out_dir: Path, run: ImportRun) -> Path:
     """Every skipped record of the last import of this source, so none is lost to a cut-off list."""
     folder = Path(out_dir) / ".import-issues"  # a dot-folder: the loader does not read it as data
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{run.source}.json"
     body = {
         "source": run.source,
@@ -50,5 +50,10 @@ def write_issue_log(out_dir: Path, run: ImportRun) -> Path:
         "unmatched_identities": dict(sorted(run.people.unmatched.items())),
         "notes": run.result.notes,
     }
-    write_atomic(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    except OSError as exc:
+        raise WriteError(f"{run.source}: imported, but the list of skipped records could not be written "
+                         f"({os_reason(exc)})", EXIT_RENDER) from None
     return path

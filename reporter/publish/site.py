@@ -12,14 +12,16 @@ serves as is. Layout::
 mail, a wiki or a dashboard can link to, and it works on hosts without symlinks or redirects.
 The reports are self-contained files, so a copy in another folder reads the same.
 
-Atomicity: every changed report folder (and every changed ``latest/``) is first staged complete
-in a ``.tmp-*`` folder inside SITE, and the new index and manifest are rendered in memory; only
-then are the staged folders renamed into place (an existing one is renamed aside to ``.old-*``
-first, and deleted once everything is in place), then manifest.json and index.html are replaced
-via temp file + ``os.replace``. A failure while staging leaves the site untouched; a failure while
-swapping puts the old folders and files back. Either way the temp folders are removed and the
-error is raised. Unchanged files (same sha256) are never rewritten, so publishing the same reports
-twice changes nothing, not even an mtime. A directory lock (flock) keeps two publishers apart.
+Atomicity: a publish that changes anything builds the complete next site beside the live one
+(hidden sibling ``.SITE.publish/``; unchanged files as hard links), fsyncs it, and swaps it in
+with one ``renameat2(RENAME_EXCHANGE)``; killed at any instant, SITE is the old site or the new
+one, each whole. Chosen over generation folders behind a swapped symlink so that SITE stays a real
+folder: the path a user gives keeps serving as a web root on hosts that refuse or pre-resolve
+symlinks, copies with rsync/scp as files, and needs no conversion (more under "Crash safety").
+A failure before the swap leaves the site untouched; the next run deletes what a killed run left.
+Symlinks inside report folders are refused, never followed. Unchanged files (same sha256) are
+never rewritten, so publishing the same reports twice changes nothing, not even an mtime. A
+directory lock (flock) keeps two publishers apart.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Mapping
 
 from ..assets import templates_dir
 from ..cadence import fmt
 from ..metrics import catalogue
+from ..files import fsync_file, fsync_folders, link_tree, os_reason, restore_aside, swap_in, write_atomic
 from ..files import sha256_file as _sha256
 from ..errors import EXIT_DELIVERY, DeliveryError
 
@@ -403,14 +406,65 @@ def render_index(reports: list[_Report], folder: Path | None = None) -> str:
 
 
 # --- staging and swapping ---------------------------------------------------------------------
+#
+# Crash safety. The site is one folder that a web server serves; a publish that changes anything
+# builds the complete next site in a hidden sibling folder (``.SITE.publish/stage-*``: unchanged
+# files are hard links, so nothing is copied twice and their mtimes stay), fsyncs every file and
+# folder of it, and then swaps it with SITE in one step, ``renameat2(RENAME_EXCHANGE)``. Killed at
+# any instant, SITE is the old site or the new one, each whole: the index, the manifest and the
+# report folders always change together. Why this and not generation folders behind a swapped
+# symlink: SITE stays a real folder, so the path a user gives keeps serving as the URL root on
+# hosts that refuse symlinks (or resolve them once, at start), ``rsync``/``scp`` of it copies
+# files, and no existing site needs converting. The price: the publisher must be able to write
+# the folder that holds SITE, and SITE cannot be a mount point (both are checked, with a clear
+# error). Where the system has no exchange (not Linux, or a file system without it), SITE is
+# renamed aside and the new one renamed in; a re-run puts the old one back if a crash fell
+# between the two. Every run first empties the hidden folder: what a killed run left there is
+# either a half-built next site or the previous one.
+
+_WORKSPACE = ".{}.publish"
+_STAGE_PREFIX = "stage-"
+_ASIDE = "previous"
+
+
+def workspace_of(site_dir: Path) -> Path:
+    """The publisher's own folder: a hidden sibling of SITE (its file system, outside what is served)."""
+    site = Path(os.path.realpath(site_dir))
+    return site.parent / _WORKSPACE.format(site.name)
+
+
+def _symlink_message(path: Path) -> str:
+    try:
+        target = f" (to {os.readlink(path)})"
+    except OSError:
+        target = ""
+    return (f"{path}: is a symbolic link{target}; a report folder must hold its own files, so publish "
+            f"refuses it rather than copy what it points to")
+
+
+def _refuse_symlinks(folder: Path) -> None:
+    """A symlink in a report folder is an error, never followed: it would publish whatever it points at."""
+    if folder.is_symlink():
+        raise PublishError(_symlink_message(folder))
+    for root, dirs, names in os.walk(folder):  # os.walk does not descend into symlinked folders
+        for name in sorted(dirs + names):
+            path = Path(root) / name
+            if path.is_symlink():
+                raise PublishError(_symlink_message(path))
 
 
 def _copy_file(src: Path, dst: Path, sha256: str) -> None:
-    """Copy with metadata, then check the bytes: a source rewritten mid-publish is an error."""
-    shutil.copy2(src, dst)
+    """Copy without following a symlink, then check the bytes: a source rewritten (or swapped for a
+    symlink) mid-publish is an error."""
+    if src.is_symlink():
+        raise PublishError(_symlink_message(src))
+    shutil.copy2(src, dst, follow_symlinks=False)
+    if dst.is_symlink():
+        raise PublishError(_symlink_message(src))
     os.chmod(dst, 0o644)
     if _sha256(dst) != sha256:
         raise PublishError(f"{src} changed while it was being published; publish again")
+    fsync_file(dst)
 
 
 def _folder_matches(folder: Path, files: Mapping[str, str]) -> bool:
@@ -425,99 +479,46 @@ def _folder_matches(folder: Path, files: Mapping[str, str]) -> bool:
         return False
 
 
-class _Transaction:
-    """Stage folders and files inside SITE, then swap them in; undo everything on failure."""
+def _stage_and_swap(site: Path, workspace: Path, folders: Mapping[str, Mapping[str, tuple[Path, str]]],
+                    files: Mapping[str, bytes], dropped: tuple[str, ...]) -> None:
+    """Build the next site beside the live one, fsync it, swap it in; delete the previous one.
 
-    def __init__(self, site_dir: Path):
-        self.site = site_dir
-        self.staged_dirs: list[tuple[Path, Path]] = []  # (tmp, target)
-        self.staged_files: list[tuple[Path, Path]] = []
-        self.done: list[tuple[str, Path, Path | None, bytes | None]] = []  # undo log
-        self.asides: list[Path] = []
-        self.created_parents: list[Path] = []
-
-    def stage_dir(self, target: Path, files: Mapping[str, tuple[Path, str]]) -> None:
-        tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=self.site))
-        self.staged_dirs.append((tmp, target))
-        os.chmod(tmp, 0o755)
+    ``folders``: relative folder -> {name: (source, sha256)} written anew; ``files``: top-level files
+    rewritten; ``dropped``: top-level names left out (temp folders of older versions)."""
+    stage = Path(tempfile.mkdtemp(prefix=_STAGE_PREFIX, dir=workspace))
+    old: Path | None = None
+    try:
+        link_tree(site, stage, skip=[*folders, *files, *dropped])
+        for rel in sorted(folders):
+            folder = stage / rel
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir()
+            os.chmod(folder, 0o755)
+            for name in sorted(folders[rel]):
+                src, sha = folders[rel][name]
+                _copy_file(src, folder / name, sha)
         for name in sorted(files):
-            src, sha = files[name]
-            _copy_file(src, tmp / name, sha)
-
-    def stage_file(self, target: Path, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX + target.name + ".", dir=self.site)
-        self.staged_files.append((Path(tmp), target))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-
-    def commit(self) -> None:
-        for tmp, target in self.staged_dirs:
-            if not target.parent.is_dir():
-                target.parent.mkdir(parents=True)
-                self.created_parents.append(target.parent)
-            aside = None
-            if target.exists():
-                aside = Path(tempfile.mkdtemp(prefix=_OLD_PREFIX, dir=self.site))
-                aside.rmdir()  # a unique free name to rename the old folder to
-                os.rename(target, aside)
-                self.asides.append(aside)
-                self.done.append(("aside", target, aside, None))
-            os.rename(tmp, target)
-            self.done.append(("dir", target, aside, None))
-        for tmp, target in self.staged_files:
-            old = target.read_bytes() if target.exists() else None
-            os.replace(tmp, target)
-            self.done.append(("file", target, None, old))
-
-    def rollback(self) -> None:
-        """Best effort, newest change first: put back what was there before this run."""
-        for kind, target, aside, old in reversed(self.done):
-            try:
-                if kind == "dir":
-                    shutil.rmtree(target, ignore_errors=True)
-                elif kind == "aside":
-                    os.rename(aside, target)
-                    self.asides.remove(aside)
-                elif old is None:
-                    target.unlink(missing_ok=True)
-                else:
-                    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX + target.name + ".", dir=self.site)
-                    with os.fdopen(fd, "wb") as fh:
-                        fh.write(old)
-                    os.chmod(tmp, 0o644)
-                    os.replace(tmp, target)
-            except OSError:
-                pass
-        for parent in reversed(self.created_parents):
-            try:
-                parent.rmdir()
-            except OSError:
-                pass
-        self.done.clear()
-
-    def cleanup(self) -> None:
-        for tmp, _ in self.staged_dirs:
-            shutil.rmtree(tmp, ignore_errors=True)
-        for tmp, _ in self.staged_files:
-            tmp.unlink(missing_ok=True)
-        for aside in self.asides:
-            shutil.rmtree(aside, ignore_errors=True)
+            write_atomic(stage / name, files[name])
+        fsync_folders(stage)
+        old = swap_in(stage, site, workspace / _ASIDE)
+    finally:
+        shutil.rmtree(old if old is not None else stage, ignore_errors=True)
 
 
 class _Lock:
-    """An exclusive flock on the site folder itself (no lock file to leak onto the host)."""
+    """An exclusive flock on a folder (no lock file to leak onto the host)."""
 
-    def __init__(self, site_dir: Path):
+    def __init__(self, site_dir: Path, folder: Path):
         self.site = site_dir
+        self.folder = folder
         self.fd: int | None = None
 
     def __enter__(self) -> "_Lock":
         if fcntl is not None:
             try:
-                self.fd = os.open(self.site, os.O_RDONLY)
+                self.fd = os.open(self.folder, os.O_RDONLY)
             except OSError as exc:
-                raise PublishError(f"{self.site}: cannot open the site folder ({exc.strerror})") from None
+                raise PublishError(f"{self.folder}: cannot open the folder ({exc.strerror})") from None
             try:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
@@ -534,10 +535,18 @@ class _Lock:
             os.close(self.fd)
 
 
-def _leftovers(site_dir: Path) -> Iterator[Path]:
-    for child in site_dir.iterdir():
-        if child.name.startswith((_TMP_PREFIX, _OLD_PREFIX)):
-            yield child
+def _legacy_leftovers(site_dir: Path) -> list[str]:
+    """Temp folders that versions before the whole-site swap left inside SITE when killed."""
+    return sorted(child.name for child in site_dir.iterdir() if child.name.startswith((_TMP_PREFIX, _OLD_PREFIX)))
+
+
+def _clear(workspace: Path) -> None:
+    """Empty the publisher's folder (we hold the lock): a killed run's half-built or previous site."""
+    for child in workspace.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 # --- publish ----------------------------------------------------------------------------------
@@ -546,72 +555,79 @@ def _leftovers(site_dir: Path) -> Iterator[Path]:
 def publish(site_dir: Path, report_dirs: list[Path]) -> PublishResult:
     """Add (or replace) these report folders in the site, then rewrite its index and manifest.
 
-    Everything is staged before anything visible changes, so a failure leaves the site as it
-    was; unchanged files are not touched, so a repeated publish is a no-op.
+    The next site is built whole beside the live one and swapped in at once (see "Crash safety"
+    above), so a failure or a kill leaves the old site or the new one, never a mix; unchanged
+    files are not touched, so a repeated publish is a no-op.
     """
     site_dir = Path(site_dir)
     incoming: dict[str, _Report] = {}
     for folder in report_dirs:
+        _refuse_symlinks(Path(folder))
         report = _read_report(Path(folder))
         if report.key in incoming:
             raise PublishError(f"{folder}: {report.key} is also in {incoming[report.key].source}; "
                                f"publish one folder per period")
         incoming[report.key] = report
+    site = Path(os.path.realpath(site_dir))  # a symlinked SITE: the folder it points at is swapped, the link kept
+    if site.parent == site or os.path.ismount(site):
+        raise PublishError(f"{site_dir}: is a mount point (or the root folder), which cannot be swapped for a new "
+                           f"site in one step; publish into a folder inside it and serve that folder")
+    workspace = workspace_of(site)
     try:
-        site_dir.mkdir(parents=True, exist_ok=True)
+        workspace.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise PublishError(f"{site_dir}: cannot create the site folder ({exc.strerror})") from None
-
-    with _Lock(site_dir):
-        tx = _Transaction(site_dir)
+        raise PublishError(f"{site_dir}: cannot create {workspace} ({exc.strerror}); publish needs to write the "
+                           f"folder that holds the site, to build the next site beside it") from None
+    with _Lock(site_dir, workspace):
         try:
-            for stale in _leftovers(site_dir):  # from a run that was killed; we hold the lock
-                if stale.is_dir() and not stale.is_symlink():
-                    shutil.rmtree(stale)
-                else:
-                    stale.unlink()
-            old_manifest, reports = _load_site(site_dir)
-            dropped = _drop_vanished(site_dir, reports, incoming)
-            added, replaced, unchanged = [], [], []
-            for key, report in sorted(incoming.items(), key=lambda kv: kv[1].sort_key()):
-                target = site_dir / report.cadence / report.period
-                existed = target.exists()
-                if _folder_matches(target, report.files):
-                    unchanged.append(key)
-                else:
-                    tx.stage_dir(target, {n: (report.source / n, sha) for n, sha in report.files.items()})
-                    (replaced if existed else added).append(key)
-                reports[key] = report
-            latest, latest_updated = {}, []
-            for cadence in CADENCES:
-                mine = [r for r in reports.values() if r.cadence == cadence]
-                if not mine:
-                    continue
-                newest = _newest(mine)
-                latest[cadence] = newest.period
-                target = site_dir / cadence / LATEST
-                if not _folder_matches(target, newest.files):
-                    tx.stage_dir(target, {n: (newest.source / n, sha) for n, sha in newest.files.items()})
-                    latest_updated.append(cadence)
-            everything = list(reports.values())
-            new_manifest = manifest_bytes(everything)
-            new_index = render_index(everything).encode("utf-8")
-            index_path = site_dir / INDEX
-            index_updated = False
-            if new_manifest != old_manifest:
-                tx.stage_file(site_dir / MANIFEST, new_manifest)
-                index_updated = True
-            if not index_path.is_file() or index_path.read_bytes() != new_index:
-                tx.stage_file(index_path, new_index)
-                index_updated = True
-            tx.commit()
-        except BaseException as exc:
-            tx.rollback()
-            tx.cleanup()
-            if isinstance(exc, OSError):
-                raise PublishError(f"publishing to {site_dir} failed ({exc}); the site was left as it was") from exc
-            raise
-        tx.cleanup()
+            restore_aside(site, workspace / _ASIDE)  # a crash between the two renames of the fallback
+            site.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise PublishError(f"{site_dir}: cannot create the site folder ({exc.strerror})") from None
+        with _Lock(site_dir, site):  # the lock earlier versions take: keeps a mixed pair of publishers apart
+            try:
+                _clear(workspace)
+                return _publish_locked(site_dir, site, workspace, incoming)
+            except OSError as exc:
+                raise PublishError(f"publishing to {site_dir} failed ({os_reason(exc)}); "
+                                   f"the site was left as it was") from exc
+
+
+def _publish_locked(site_dir: Path, site: Path, workspace: Path, incoming: dict[str, _Report]) -> PublishResult:
+    old_manifest, reports = _load_site(site)
+    dropped = _drop_vanished(site, reports, incoming)
+    folders: dict[str, Mapping[str, tuple[Path, str]]] = {}
+    added, replaced, unchanged = [], [], []
+    for key, report in sorted(incoming.items(), key=lambda kv: kv[1].sort_key()):
+        target = site / report.cadence / report.period
+        if _folder_matches(target, report.files):
+            unchanged.append(key)
+        else:
+            folders[key] = {n: (report.source / n, sha) for n, sha in report.files.items()}
+            (replaced if target.exists() else added).append(key)
+        reports[key] = report
+    latest, latest_updated = {}, []
+    for cadence in CADENCES:
+        mine = [r for r in reports.values() if r.cadence == cadence]
+        if not mine:
+            continue
+        newest = _newest(mine)
+        latest[cadence] = newest.period
+        if not _folder_matches(site / cadence / LATEST, newest.files):
+            folders[f"{cadence}/{LATEST}"] = {n: (newest.source / n, sha) for n, sha in newest.files.items()}
+            latest_updated.append(cadence)
+    everything = list(reports.values())
+    new_manifest = manifest_bytes(everything)
+    new_index = render_index(everything).encode("utf-8")
+    files: dict[str, bytes] = {}
+    if new_manifest != old_manifest:
+        files[MANIFEST] = new_manifest
+    index_path = site / INDEX
+    if not index_path.is_file() or index_path.is_symlink() or index_path.read_bytes() != new_index:
+        files[INDEX] = new_index
+    legacy = _legacy_leftovers(site)
+    if folders or files or legacy:
+        _stage_and_swap(site, workspace, folders, files, tuple(legacy))
     order = {r.key: r.sort_key() for r in reports.values()}
     return PublishResult(
         site_dir=site_dir,
@@ -621,5 +637,5 @@ def publish(site_dir: Path, report_dirs: list[Path]) -> PublishResult:
         dropped=dropped,
         latest=latest,
         latest_updated=tuple(latest_updated),
-        index_updated=index_updated,
+        index_updated=bool(files),
     )
