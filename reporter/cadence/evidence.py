@@ -57,7 +57,7 @@ def _figure(value: float | None, unit: str | None, signed: bool = False, digits:
 def describe_test(test: dict) -> str:
     """'change failure rate 16.3% (n 43) vs 7.4% rest (n 400); difference +8.9 pp, 95% interval +1.2 to +18.0 pp'."""
     unit, d = test.get("unit"), _digits(test)
-    side, other = SIDES.get(test.get("compares"), ("", "other"))
+    side, other = SIDES.get(test.get("compares") or "", ("", "other"))
     interval = test.get("interval")
     spread = (f"95% interval {_number(interval[0], unit, True, d)} to {_number(interval[1], unit, True, d)}"
               f"{_unit(unit, True)}" if interval else "no interval")

@@ -97,7 +97,7 @@ class Stream:
     """The Success Stream of a document: the stories shown, how many more there are, and the one caveat
     the section carries for every amount in it (instead of one after each story)."""
 
-    stories: Stream
+    stories: tuple[Story, ...]
     more: int = 0
     caveat: str = ""
 

@@ -15,6 +15,7 @@ from reporter.metrics import catalogue as cat
 from . import fmt
 from .evidence import describe_test
 from .scope_view import scoped_organization, with_organisation
+from . import guardrails
 from .model import (KPI, Bullet, ChartSpec, Section, Story, Table, comparison_words, coverage_dots, coverage_note,
                     datasets_present,
                     narrative_stories, Stream)
@@ -83,6 +84,7 @@ class MonthlyReport:
     reproduce: str
     lang: str = "en"
     coverage_note: str = ""
+    technical: Section | None = None  # Technical guardrails (code_quality), when the inputs hold it
 
 
 def _money(amounts: dict | None) -> str:
@@ -257,6 +259,7 @@ def build_monthly(doc: dict, reproduce: str) -> MonthlyReport:
         decisions=_decisions(doc),
         charts=_charts(doc),
         stories=narrative_stories(doc),
+        technical=guardrails.section(doc, "month"),
         definitions=DEFINITIONS,
         data_quality=(f"{dq['skipped_rows']} invalid input rows skipped" if dq["skipped_rows"] else
                       "No invalid input rows") + " (details in metrics.json). Baseline: "

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..metrics import catalogue as cat
 from . import fmt
+from . import guardrails
 from .model import (Bullet, ChartSpec, Section, Story, Table, cohort_comparison, comparison_words, coverage_dots,
                     coverage_note, narrative_stories, Stream)
 from .monthly import _money
@@ -82,7 +83,7 @@ def _headlines(doc: dict) -> tuple[Headline, ...]:
     value, spread = _range(net, currency)
     ratio = [f"{r:.1f}x".replace("-", "−") for r in roi["roi"]] if roi.get("roi") else None
     # A range that spans zero is no answer: say so before any figure, and print no point estimate.
-    unclear = bool(net) and net[0] < 0 < net[2]
+    unclear = bool(net and net[0] < 0 < net[2])
     return (
         Headline("Net value", "Cannot yet tell" if unclear else value,
                  (f"{spread} {currency} spans zero; capacity reclaimed priced at loaded cost, minus AI cost"
@@ -209,7 +210,7 @@ def _capacity(doc: dict) -> Section:
         elif trend.get("parallel"):
             # Not rejecting parallel trends is not proof of them: give the slope, its interval and the weeks.
             lo, hi = trend.get("interval") or (None, None)
-            spread = f", 95% interval {_signed2(lo)} to {_signed2(hi)}" if lo is not None else ""
+            spread = f", 95% interval {_signed2(lo)} to {_signed2(hi)}" if lo is not None and hi is not None else ""
             bullets.append(Bullet(f"Pre-trend check: no clear divergence before the rollout (gap slope "
                                   f"{_signed2(trend['slope'])} per week{spread}); a short or noisy pre-period "
                                   "can hide one."))
@@ -324,7 +325,7 @@ def _sure(doc: dict) -> Section:
 def _ebm(doc: dict) -> Section:
     m, b = doc["metrics"], doc["breakdowns"]
     releases = b.get("releases") or []
-    value = {}
+    value: dict[str, float] = {}
     for r in releases:
         if r.get("contract_value"):
             value[r.get("currency") or "?"] = value.get(r.get("currency") or "?", 0.0) + r["contract_value"]
@@ -516,8 +517,10 @@ def build_quarterly(doc: dict, reproduce: str) -> QuarterlyReport:
             ("security_findings", "security"))),
         coverage_note=coverage_note(doc),
         headlines=_headlines(doc), answer=_answer(doc),
-        chapters=(_speed(doc), _capacity(doc), _cost(doc), _risk(doc), _sure(doc), _ebm(doc), _guardrails(doc)),
-        charts=_value_chart(doc) + _question_charts(doc) + _scatter(doc), stories=narrative_stories(doc, top=5), appendix=_appendix(doc), definitions=DEFINITIONS,
+        chapters=(_speed(doc), _capacity(doc), _cost(doc), _risk(doc), _sure(doc), _ebm(doc), _guardrails(doc))
+        + tuple(s for s in (guardrails.section(doc, "quarter"),) if s is not None),
+        charts=_value_chart(doc) + _question_charts(doc) + _scatter(doc)
+        + tuple(c for c in (guardrails.chart(doc, "technical"),) if c is not None), stories=narrative_stories(doc, top=5), appendix=_appendix(doc), definitions=DEFINITIONS,
         data_quality=(f"{doc['data_quality']['skipped_rows']} invalid input rows skipped"
                       if doc["data_quality"]["skipped_rows"] else "No invalid input rows") + ".",
         reproduce=reproduce,

@@ -13,6 +13,7 @@ from reporter.metrics import catalogue as cat
 from . import fmt
 from .signal import strongest
 from .scope_view import scoped_organization, with_organisation
+from . import guardrails
 from .model import (KPI, Bullet, ChartSpec, Section, Table, WeeklyReport, cohort_comparison, coverage_dots,
                     coverage_note, narrative_stories, privacy_note)
 
@@ -171,6 +172,9 @@ def _quality(doc: dict) -> Section:
         bullets.append(cfr_line)
     bullets.append(_movement(m["rework_rate"], f"{cat.label('rework_rate')} (unplanned deployments)", fmt.percent,
                              True, points=True))
+    code = guardrails.weekly_line(doc)  # complexity added, AI-assisted vs other (code_quality)
+    if code:
+        bullets.append(code)
     rev = doc.get("breakdowns", {}).get("reverts") or {}
     if rev.get("value") is not None:
         c = rev["by_cohort"]
