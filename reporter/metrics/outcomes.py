@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
+from ..periods import Period
 from .suite import Suite, Window, _in, _in_days, _round, make_window, seat_cost
 
 # Extra datasets these metrics read (validated only for the cadences that report them).
@@ -130,10 +131,11 @@ def _idle_seat_spend(suite: Suite, gap: str | None) -> dict:
         cost = seat_cost(seats, w, suite.config.tz)
         return float(cost[idle].sum()), int((idle & (cost > 0)).sum())
 
+    assert suite.cur is not None  # a suite always has its period
     value, n = idle_cost(suite.cur)
     base = None
     if suite.base is not None:
-        base = sum(idle_cost(make_window([p], suite.config))[0] for p in suite.base.periods) / suite.base.count
+        base = sum(idle_cost(_window(p, suite))[0] for p in suite.base.periods) / suite.base.count
     currency = suite.config.currency
     verdict = stats.exact_change(value, base, suite.stats.min_relative_change)
     return {"value": {currency: _round(value)}, "unit": "currency", "n": n,
@@ -143,11 +145,19 @@ def _idle_seat_spend(suite: Suite, gap: str | None) -> dict:
             "test": verdict.method, "idle_days": IDLE_DAYS, "by_team": {}, "by_cohort": None}
 
 
+def _window(period: Period, suite: Suite) -> Window:
+    """One period as a window (make_window returns None only for no period)."""
+    w = make_window([period], suite.config)
+    assert w is not None
+    return w
+
+
 def spend_breakdown(suite: Suite, column: str) -> dict[str, dict[str, float]]:
     """AI spend in the period by tool or by category, per currency; seats count under their tool
     (category 'seats')."""
     costs = suite.prep.costs
     w = suite.cur
+    assert w is not None  # a suite always has its period
     rows = costs[_in_days(costs["date"], w)]
     key = rows[column].astype(object).where(rows[column].notna(), "unspecified")
     out: dict[str, dict[str, float]] = {}
@@ -168,6 +178,7 @@ def backlog(suite: Suite) -> dict[str, dict]:
     """Open work items at the end of the period by initiative: how many, and their median age in
     days; plus items done in the period. Aged backlog is what a monthly review moves."""
     work = suite.prep.work_items
+    assert suite.cur is not None  # a suite always has its period
     end = suite.cur.end
     created = (work["created_at"] < end).to_numpy(dtype=bool)
     open_at_end = created & (work["done_at"].isna() | (work["done_at"] >= end)).to_numpy(dtype=bool)
@@ -189,6 +200,7 @@ def backlog(suite: Suite) -> dict[str, dict]:
 def guardrails(suite: Suite, inputs, config) -> dict:
     """Team health pulse, security findings and incident hours for the quarterly packet."""
     w = suite.cur
+    assert w is not None  # a suite always has its period
     out: dict = {}
     surveys = inputs["surveys"]
     now = surveys[_in_days(surveys["date"], w)]
@@ -198,7 +210,7 @@ def guardrails(suite: Suite, inputs, config) -> dict:
         if rows.empty:
             return None
         weight = rows["responses"].fillna(1).to_numpy(dtype=float)
-        result = {"responses": int(rows["responses"].fillna(0).sum())}
+        result: dict[str, float | None] = {"responses": int(rows["responses"].fillna(0).sum())}
         for key in ("enps", "ai_trust", "burnout"):
             values = rows[key].to_numpy(dtype=float)
             ok = ~np.isnan(values)
@@ -226,6 +238,7 @@ def guardrails(suite: Suite, inputs, config) -> dict:
 def tokens_by_category(suite: Suite) -> dict[str, int]:
     """Tokens billed in the period per spend category (from ai_costs.tokens; no per-person figure)."""
     costs = suite.prep.costs
+    assert suite.cur is not None  # a suite always has its period
     rows = costs[_in_days(costs["date"], suite.cur) & costs["tokens"].notna().to_numpy()]
     key = rows["category"].astype(object).where(rows["category"].notna(), "unspecified")
     return {str(k): int(v) for k, v in rows.groupby(key.to_numpy())["tokens"].sum().sort_index().items()}

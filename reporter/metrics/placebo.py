@@ -162,7 +162,7 @@ class _Model:
         else:
             values, vectors = np.linalg.eigh(cov)
             mix = vectors * np.sqrt(np.clip(values, 0, None))
-        out = {name: [] for name in self.contrasts}
+        out: dict[str, list[np.ndarray]] = {name: [] for name in self.contrasts}
         step = max(1, _CHUNK // (k * t + k * k))
         for start in range(0, draws, step):
             n = min(step, draws - start)

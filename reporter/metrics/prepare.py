@@ -7,6 +7,7 @@ Pure: canonical frames + config in, frames out. Nothing here knows about periods
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -53,7 +54,9 @@ def prepare(inputs: Inputs, config: Config) -> Prepared:
 
     prs, ai_sources = _prepare_prs(inputs, config, idmap, team_of, warnings)
     deployments, excluded = _prepare_deployments(inputs, config)
-    prs, deployments = _attribute_deployments(prs, deployments, warnings, inputs.facts.get("unknown_pr_links"))
+    # facts maps names to values of several types; the loader stores (entries, ids) under this one.
+    unknown_links = cast("tuple[int, list[str]] | None", inputs.facts.get("unknown_pr_links"))
+    prs, deployments = _attribute_deployments(prs, deployments, warnings, unknown_links)
     incidents = _prepare_incidents(inputs, config, deployments, warnings)
     deployments["failed"] = deployments["rolled_back"].fillna(False).to_numpy(dtype=bool) | is_in(
         deployments["id"], set(incidents["deployment"].dropna())

@@ -125,7 +125,7 @@ def confidence_label(did: dict) -> str:
 
 def assumptions(config: Config, did: dict, survey: dict) -> list[dict]:
     f = config.finance
-    rows = [
+    rows: list[dict] = [
         {"name": "Loaded cost per engineer-year", "value": f.loaded_cost_per_engineer_year,
          "source": "config finance.loaded_cost_per_engineer_year"},
         {"name": "Hours per week", "value": f.hours_per_week, "source": "config finance.hours_per_week"},

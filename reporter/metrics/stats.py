@@ -237,9 +237,10 @@ def proportion_difference(k1: int, n1: int, k0: int, n0: int, *, confidence: flo
     method = f"difference of proportions, {confidence:.0%} interval combining each side's mid-p exact interval (MOVER)"
     p1 = k1 / n1 if n1 else None
     p0 = k0 / n0 if n0 else None
-    value = None if p1 is None or p0 is None else p1 - p0
-    if value is None or min(n1, n0) < min_sample:
+    if p1 is None or p0 is None or min(n1, n0) < min_sample:
+        value = None if p1 is None or p0 is None else p1 - p0
         return Difference(value, p0, None, INSUFFICIENT, method, (int(n1), int(n0)))
+    value = p1 - p0
     l1, u1 = midp_interval(int(k1), int(n1), confidence)
     l0, u0 = midp_interval(int(k0), int(n0), confidence)
     interval = (float(value - np.hypot(p1 - l1, u0 - p0)), float(value + np.hypot(u1 - p1, p0 - l0)))
@@ -322,8 +323,8 @@ def median_interval(sample: OrderStats, confidence: float) -> tuple[float, float
     """Median and its distribution-free interval (interpolated order statistics). A bound is
     interpolated only when the order statistics around it are distinct: with ties (discrete
     data, whose median may sit on a tied value) the exact, conservative order statistic is kept."""
-    bound = _median_bound(sample.n, confidence)
-    if bound is None:
+    bound, median = _median_bound(sample.n, confidence), sample.median
+    if bound is None or median is None:  # a bound exists only for n >= 6, where the median does too
         return None
     k, weight = bound
     n = sample.n
@@ -334,7 +335,7 @@ def median_interval(sample: OrderStats, confidence: float) -> tuple[float, float
     hi_weight = weight if x[4] < x[5] < x[6] < x[7] else 0.0
     lo = x[1] + lo_weight * (x[2] - x[1])
     hi = x[6] - hi_weight * (x[6] - x[5])
-    return float(sample.median), float(lo), float(hi)
+    return median, float(lo), float(hi)
 
 
 def median_difference(a: OrderStats, b: OrderStats, *, confidence: float, min_sample: int,
@@ -343,10 +344,10 @@ def median_difference(a: OrderStats, b: OrderStats, *, confidence: float, min_sa
     method = (f"difference of medians, {confidence:.0%} interval combining each side's order-statistic "
               f"interval (Hettmansperger-Sheather, MOVER)")
     ma, mb = a.median, b.median
-    value = None if ma is None or mb is None else ma - mb
     sides = (int(a.n), int(b.n))
-    if value is None or min(sides) < min_sample:
-        return Difference(value, mb, None, INSUFFICIENT, method, sides)
+    if ma is None or mb is None or min(sides) < min_sample:
+        return Difference(None if ma is None or mb is None else ma - mb, mb, None, INSUFFICIENT, method, sides)
+    value = ma - mb
     ia, ib = median_interval(a, confidence), median_interval(b, confidence)
     if ia is None or ib is None:  # too few values for any distribution-free interval
         return Difference(value, mb, None, INSUFFICIENT, method, sides)

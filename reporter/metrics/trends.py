@@ -40,6 +40,7 @@ def series(prep: Prepared, config: Config, period: Period, count: int, first_day
                 values.append(None)
             continue
         w = make_window([p], config)
+        assert w is not None  # None only for no period
         merged = _in(prs["merged_at"], w)
         out["merged_prs"].append(int(merged.sum()))
         out["pr_cycle_time_hours"].append(median_of_spans(cycle[merged]))

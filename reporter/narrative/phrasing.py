@@ -342,26 +342,27 @@ def compile_text(text: str, known_metrics: frozenset[str] | set[str], for_each: 
     for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
         raise TextError(f"line {node.lineno} of text: a rule's text cannot include or import other templates")
     known_filters = sorted(ENV.filters)
-    for node in tree.find_all(nodes.Filter):
-        if node.name not in ENV.filters:
-            raise TextError(f"line {node.lineno} of text: unknown filter {node.name!r}"
-                            f"{_suggest(node.name, known_filters)}; filters: {', '.join(known_filters)}")
-    for node in tree.find_all(nodes.Test):
-        if node.name not in ENV.tests:
-            raise TextError(f"line {node.lineno} of text: unknown test {node.name!r}"
-                            f"{_suggest(node.name, sorted(ENV.tests))}")
+    for used_filter in tree.find_all(nodes.Filter):
+        if used_filter.name not in ENV.filters:
+            raise TextError(f"line {used_filter.lineno} of text: unknown filter {used_filter.name!r}"
+                            f"{_suggest(used_filter.name, known_filters)}; filters: {', '.join(known_filters)}")
+    for used_test in tree.find_all(nodes.Test):
+        if used_test.name not in ENV.tests:
+            raise TextError(f"line {used_test.lineno} of text: unknown test {used_test.name!r}"
+                            f"{_suggest(used_test.name, sorted(ENV.tests))}")
     for name in sorted(meta.find_undeclared_variables(tree)):
         if name not in CONTEXT_NAMES:
             raise TextError(f"text uses unknown variable {name!r}{_suggest(name, sorted(CONTEXT_NAMES))}; "
                             f"available: {', '.join(sorted(CONTEXT_NAMES))}")
         if name == "release" and for_each != "release":
             raise TextError("text uses 'release', which is only bound with for_each: release")
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        if isinstance(node.node, nodes.Name) and node.node.name == "m":
-            name = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
-            if isinstance(name, str) and name not in known_metrics:
-                raise TextError(f"line {node.lineno} of text: unknown metric m.{name}"
-                                f"{_suggest(name, sorted(known_metrics))}")
+    for lookup in tree.find_all((nodes.Getattr, nodes.Getitem)):  # typed as their base class, Expr
+        if isinstance(lookup, (nodes.Getattr, nodes.Getitem)) and isinstance(lookup.node, nodes.Name) \
+                and lookup.node.name == "m":
+            metric = lookup.attr if isinstance(lookup, nodes.Getattr) else getattr(lookup.arg, "value", None)
+            if isinstance(metric, str) and metric not in known_metrics:
+                raise TextError(f"line {lookup.lineno} of text: unknown metric m.{metric}"
+                                f"{_suggest(metric, sorted(known_metrics))}")
     try:
         return ENV.from_string(tree)
     except jinja2.TemplateError as exc:  # pragma: no cover - the checks above catch the known cases
@@ -378,15 +379,19 @@ class Rendered:
     money: list[str]
 
 
+def _mapping(value: object) -> Mapping:
+    """A part of the document that should be an object, or an empty one when it is missing or is not."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def render(template: jinja2.Template, doc: Mapping, *, cadence: str, team: str | None = None,
            release: int | None = None) -> Rendered | None:
     """Render with the document bound as m, b, team, release, cadence, period; None when a printed value is missing."""
-    names = doc.get("team_names") if isinstance(doc.get("team_names"), Mapping) else {}
+    names = _mapping(doc.get("team_names"))
     recorder = Recorder(cadence=cadence, team_names={str(k): str(v) for k, v in names.items() if v})
     token = _CURRENT.set(recorder)
     try:
-        metrics = doc.get("metrics") if isinstance(doc.get("metrics"), Mapping) else {}
-        breakdowns = doc.get("breakdowns") if isinstance(doc.get("breakdowns"), Mapping) else {}
+        metrics, breakdowns = _mapping(doc.get("metrics")), _mapping(doc.get("breakdowns"))
         bound_release = None
         if release is not None:
             bound_release = Ref(breakdowns["releases"][release], ("breakdowns", "releases", release))

@@ -53,8 +53,8 @@ class Rule:
     source: Path
     line: int
     metrics: tuple[str, ...]
+    template: jinja2.Template = field(repr=False)  # the checked text, compiled once
     enabled: bool = True
-    template: jinja2.Template | None = field(default=None, repr=False)
     subject: str | None = None  # what an item is about when it is not a team ("large AI-assisted PRs")
 
     @property

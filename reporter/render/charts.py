@@ -26,8 +26,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
 
 from matplotlib.ticker import Formatter, Locator
+
+if TYPE_CHECKING:
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
+    from matplotlib.typing import RcKeyType
 
 from ..cadence import fmt
 from ..cadence.model import ChartSpec
@@ -62,7 +69,7 @@ TITLE_SIZE = 8.4
 WIDTH_IN = 3.43  # 87 mm
 HEIGHT_IN = 2.05
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": FAMILIES,
     "font.size": SIZE,
     "axes.edgecolor": GRID,
@@ -214,7 +221,10 @@ def tick_values(lo: float, hi: float, step: Decimal) -> list[float]:
 
 def tick_text(value: float, step: Decimal, suffix: str = "") -> str:
     """A tick printed exactly, with the decimals its step needs and no more: 0%, 2.5%, 1,000, −5."""
-    digits = max(0, -Decimal(step).normalize().as_tuple().exponent)
+    exponent = Decimal(step).normalize().as_tuple().exponent
+    if not isinstance(exponent, int):  # 'n', 'N' or 'F': a NaN or infinite step
+        raise ValueError(f"tick step must be finite, not {step}")
+    digits = max(0, -exponent)
     q = _decimal(value).quantize(Decimal(1).scaleb(-digits))
     text = f"{abs(q):,.{digits}f}{suffix}"
     return "\u2212" + text if q < 0 else text
@@ -227,7 +237,9 @@ class RoundLocator(Locator):
         self.steps, self.integer, self.min_gap = steps, integer, min_gap
         self.step = Decimal(1)
 
-    def __call__(self):
+    def __call__(self) -> list[float]:
+        if self.axis is None:
+            raise ValueError("a RoundLocator gives ticks once it is set on an axis")
         return self.tick_values(*self.axis.get_view_interval())
 
     def tick_values(self, vmin, vmax):
@@ -236,11 +248,14 @@ class RoundLocator(Locator):
         return tick_values(lo, hi, self.step)
 
     def _max_ticks(self) -> int:
-        if self.axis is None:
+        from matplotlib.axis import XAxis, YAxis  # loaded by then: the locator sits on a drawn chart's axis
+
+        axis = self.axis
+        if not isinstance(axis, (XAxis, YAxis)):  # not on a chart's axis yet: no length to fill
             return 6
-        box = self.axis.axes.bbox
-        length = box.height if self.axis.axis_name == "y" else box.width
-        return max(2, min(MAX_TICKS, int(length * 72 / self.axis.figure.dpi // self.min_gap) + 1))
+        box = axis.axes.bbox
+        length = box.height if axis.axis_name == "y" else box.width
+        return max(2, min(MAX_TICKS, int(length * 72 / axis.figure.dpi // self.min_gap) + 1))
 
 
 class RoundFormatter(Formatter):
@@ -278,8 +293,8 @@ class _Flag:
     (its dotted line is extended up to the label) or the report period's band (no line)."""
 
     x: float
-    text: object
-    line: object | None = None
+    text: Text
+    line: Line2D | None = None
 
 
 @dataclass
@@ -448,7 +463,7 @@ def _period_span(data: dict, ids: list[str]) -> tuple[int, int]:
     week), else ``data["period"]`` when it is one of the x ids, else the last point: weekly and
     monthly charts end on their period.
     """
-    span = data.get("period_span") or ()
+    span: Sequence[str] = data.get("period_span") or ()
     if len(span) == 2 and span[0] in ids and span[1] in ids:
         return ids.index(span[0]), ids.index(span[1])
     if data.get("period") in ids:
@@ -522,7 +537,7 @@ def _rollouts(ax, drawn: _Drawn, markers: list) -> None:
     suffix = " rollout"
     every = [label for labels in groups.values() for label in labels]
     short = bool(every) and all(label.endswith(suffix) for label in every)
-    style = {"color": MUTED, "linewidth": 0.7, "linestyle": (0, (2, 2))}
+    style: dict[str, Any] = {"color": MUTED, "linewidth": 0.7, "linestyle": (0, (2, 2))}  # Line2D keywords
     for index, labels in sorted(groups.items()):
         line = ax.axvline(index, zorder=1, **style)
         line.set_in_layout(False)  # it reaches into the strip, which the layout reserves itself
