@@ -1,12 +1,20 @@
-"""Shared helpers: write a small input folder from Python rows."""
+"""Shared helpers: write a small input folder from Python rows; the sample builds, made once per
+run; a guard that fails any test reaching beyond loopback; a PostgreSQL server on loopback."""
 
 from __future__ import annotations
 
+import copy
 import csv
+import datetime as dt
+import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
 import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_inputs"
 
 
 def write_inputs(folder: Path, config: dict | None = None, **datasets: list[dict]) -> Path:
@@ -36,6 +44,108 @@ def make_inputs(tmp_path: Path):
         return write_inputs(tmp_path / f"in{counter['n']}", config, **datasets)
 
     return make
+
+
+# ---------------------------------------------------------------------------
+# The committed sample organisation, built once per cadence for the whole test run (each build
+# renders a PDF, the slowest step of the suite). Tests that only READ a sample build take it from
+# here; tests of building itself (reproducibility, the CLI, failures) still build their own.
+
+SAMPLE_TODAY = dt.date(2026, 11, 23)  # the Monday after the sample data ends (Sunday 2026-11-22)
+SAMPLE_PERIODS = {"weekly": "2026-W47", "monthly": "2026-10", "quarterly": "2027-Q3"}
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory):
+    """``sample_build(cadence) -> (document, {file name: path})`` for the sample's demo period, all formats.
+
+    The document is a fresh deep copy per call, so a test may change it; the files are shared by
+    every test of the run and must not be written to (copy them first): the run ends with an error
+    if one changed.
+    """
+    import hashlib
+
+    from reporter.build import build
+
+    cache: dict[str, tuple[dict, dict[str, Path]]] = {}
+    digests: dict[Path, str] = {}
+
+    def get(cadence: str) -> tuple[dict, dict[str, Path]]:
+        if cadence not in cache:
+            out = tmp_path_factory.mktemp(f"sample-{cadence}")
+            doc, paths = build(cadence, SAMPLE, out, period_id=SAMPLE_PERIODS[cadence], today=SAMPLE_TODAY)
+            cache[cadence] = (doc, {p.name: p for p in paths})
+            digests.update({p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths})
+        doc, files = cache[cadence]
+        return copy.deepcopy(doc), dict(files)
+
+    yield get
+    changed = [str(p) for p, digest in digests.items()
+               if not p.is_file() or hashlib.sha256(p.read_bytes()).hexdigest() != digest]
+    assert not changed, f"a test wrote to the shared sample build: {changed}"
+
+
+# ---------------------------------------------------------------------------
+# No test reaches the network: every connection or name lookup from this process must stay on
+# loopback. Anything else is refused (an OSError, so the code under test takes its error path
+# without leaving the machine) and the test fails afterwards, even if the code caught the error.
+# Subprocesses (Chromium, PostgreSQL) are confined by their own tests.
+
+_OFF_MACHINE: list[str] = []
+
+
+def _is_local(host: object) -> bool:
+    if host in (None, "", "localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    try:
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return host.endswith(".localhost")
+    return address.is_loopback or address.is_unspecified
+
+
+def _refuse(host: object) -> None:
+    _OFF_MACHINE.append(str(host))
+    raise ConnectionRefusedError(f"tests must not reach the network (tried {host!r}; see tests/conftest.py)")
+
+
+def _guarded(original, address_of):
+    def guarded(*args, **kwargs):
+        host = address_of(*args, **kwargs)
+        if not _is_local(host):
+            _refuse(host)
+        return original(*args, **kwargs)
+    return guarded
+
+
+def _socket_host(sock, address, *_, **__):
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+        return address[0]
+    return None  # Unix sockets and other families never leave the machine
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_network():
+    saved = (socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo)
+    socket.socket.connect = _guarded(saved[0], _socket_host)
+    socket.socket.connect_ex = _guarded(saved[1], _socket_host)
+    socket.getaddrinfo = _guarded(saved[2], lambda host, *_, **__: host)
+    try:
+        yield
+    finally:
+        socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = saved
+
+
+@pytest.fixture(autouse=True)
+def _network_untouched(_no_network):
+    start = len(_OFF_MACHINE)
+    yield
+    tried = _OFF_MACHINE[start:]
+    assert not tried, f"this test tried to reach the network: {', '.join(sorted(set(tried)))}"
 
 
 # ---------------------------------------------------------------------------

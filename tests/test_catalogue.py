@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reporter.build import compute_report
 from reporter.cadence import evidence, fmt, monthly, weekly
 from reporter.config import load_config
 from reporter.metrics import catalogue
@@ -22,9 +21,9 @@ TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def docs():
-    return {"weekly": compute_report("weekly", SAMPLE, today=TODAY),
-            "monthly": compute_report("monthly", SAMPLE, period_id="2026-10", today=TODAY)}
+def docs(sample_build):
+    # 2026-W47 and 2026-10 on 2026-11-23 (TODAY; W47 is also the default week then), built once per run
+    return {"weekly": sample_build("weekly")[0], "monthly": sample_build("monthly")[0]}
 
 
 # -- the catalogue itself ----------------------------------------------------------------------

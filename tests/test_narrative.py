@@ -17,13 +17,13 @@ TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def october():
-    return compute_report("monthly", SAMPLE, period_id="2026-10", today=TODAY)
+def october(sample_build):
+    return sample_build("monthly")[0]  # 2026-10 on 2026-11-23 (= TODAY), built once per test run
 
 
 @pytest.fixture(scope="module")
-def week47():
-    return compute_report("weekly", SAMPLE, period_id="2026-W47", today=TODAY)
+def week47(sample_build):
+    return sample_build("weekly")[0]  # 2026-W47 on 2026-11-23 (= TODAY), built once per test run
 
 
 def ids(items: list[dict]) -> list[str]:
@@ -92,7 +92,10 @@ def test_weekly_names_the_busy_team_and_caps_actions(week47):
     stories = [s for s in n["stories"] if s["id"] == "release"]
     assert len(stories) == len(releases) == 3
     for story, release in zip(stories, releases):
-        assert story["text"].startswith(f"{release['team']} delivered {release['title']}")
+        # the team as configured, else its key capitalised ("growth" -> "Growth")
+        shown = week47["team_names"].get(release["team"]) or release["team"].capitalize()
+        assert story["text"].startswith(f"{shown} delivered {release['title']}")
+        assert story["release"] == week47["breakdowns"]["releases"].index(release)
 
 
 def test_every_number_in_every_item_is_in_its_evidence(october, week47):
@@ -146,13 +149,11 @@ rules:
     assert texts["our-own"] == f"We merged {doc['metrics']['merged_prs']['value']:,} PRs."
 
 
-def test_weekly_pdf_shows_the_narrative(tmp_path):
+def test_weekly_pdf_shows_the_narrative(sample_build):
     from pypdf import PdfReader
 
-    from reporter.build import build
-
-    doc, paths = build("weekly", SAMPLE, tmp_path, period_id="2026-W47", today=TODAY)
-    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "weekly" / "2026-W47" / "report.pdf").pages)
+    doc, files = sample_build("weekly")
+    text = " ".join(p.extract_text() for p in PdfReader(files["report.pdf"]).pages)
     text = re.sub(r"\s+", " ", text)
     for item in doc["narrative"]["learnings"] + doc["narrative"]["actions"]:
         assert re.sub(r"\s+", " ", item["text"])[:40] in text

@@ -21,14 +21,17 @@ def test_assets_found_from_source_checkout():
 
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="needs the source tree")
 def test_wheel_contains_templates_narratives_and_console_script(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
-                   check=True, capture_output=True)
+    # The build backend's PEP 517 hook, called directly (hatchling comes with '.[test]'): the same wheel
+    # `pip install .` builds, with no isolated build environment to download, so no network.
+    build = "import sys, hatchling.build as b; b.build_wheel(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", build, str(tmp_path)], cwd=ROOT, check=True, capture_output=True)
     wheel = next(tmp_path.glob("reporter-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("reporter/templates/README.md", "reporter/narratives/README.md", "reporter/cli.py",
                      "reporter/inputs/spec.py", "reporter/templates/weekly.html", "reporter/templates/report.css",
                      "reporter/templates/assets/inter-latin-400-normal.woff", "reporter/narratives/stories.yaml",
-                     "reporter/narratives/actions.yaml", "reporter/narrative/honesty.py"):
+                     "reporter/narratives/actions.yaml", "reporter/narrative/honesty.py",
+                     "reporter/schema/metrics.schema.json"):
         assert expected in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "reporter = reporter.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

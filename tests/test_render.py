@@ -26,10 +26,8 @@ SECTIONS = ("Adoption", "Flow", "Quality drift", "Learning", "Actions next week"
 
 
 @pytest.fixture(scope="module")
-def weekly(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    doc, paths = build("weekly", SAMPLE, out, period_id="2026-W47", today=TODAY)
-    return doc, {p.name: p for p in paths}
+def weekly(sample_build):
+    return sample_build("weekly")  # 2026-W47 on 2026-11-23, built once per test run (conftest.py)
 
 
 def pdf_text(path: Path) -> tuple[int, str]:
