@@ -126,12 +126,20 @@ def section(doc: dict, span: str) -> Section | None:
                                  points=True, ai_label="AI-touched deployments", other_label="others")
         if line:
             bullets.append(Bullet(line))
-    sources = ", ".join(quality.get("sources") or []) or "code_quality"
+    sources = ", ".join(quality.get("sources") or []) or "the code_quality file"
     threshold = quality.get("complexity_threshold")
-    note = (f"Measured on {fmt.count(quality.get('prs'))} merged PRs from {sources}"
-            + (f"; functions over a cyclomatic complexity of {threshold} count as over threshold"
-               if isinstance(threshold, int) else "")
-            + ". Per team and AI-assisted vs other, never per person; an association, not a cause.")
+    note = (f"Measured on {fmt.count(quality.get('prs'))} merged PRs (lines and complexity: {sources}; issues and "
+            "hotspots where SonarQube was imported)"
+            + (f"; a function over a cyclomatic complexity of {threshold} counts as over threshold"
+               if isinstance(threshold, int) else "") + ".")
+    size = (doc.get("metrics") or {}).get("pr_size_lines") or {}
+    if ((size.get("cohort_difference") or {}).get("change") == "up"
+            and (size.get("by_cohort") or {}).get("ai", {}).get("value") is not None):
+        cohorts = size["by_cohort"]
+        note += (f" AI-assisted PRs are larger ({fmt.lines(cohorts['ai']['value'])} vs "
+                 f"{fmt.lines(cohorts['non_ai']['value'])} lines at the median), so rates per PR are higher "
+                 "for them in part because of size; the rates per changed line are not.")
+    note += " Per team and AI-assisted vs other, never per person; an association, not a cause."
     bullets.append(Bullet(note, "note"))  # what was measured and how to read it, set in small type
     return Section("technical", "Technical guardrails", tuple(bullets))
 
