@@ -274,6 +274,32 @@ DATASETS: dict[str, DatasetSpec] = {
             ),
             doc="Security findings.",
         ),
+        DatasetSpec(
+            "code_quality",
+            (
+                _c("pr_id", STR, True),
+                _c("repo", STR, True),
+                _c("merged_at", TIMESTAMP, True),
+                _c("source", STR),
+                _c("lines_added", INT, non_negative=True),
+                _c("lines_removed", INT, non_negative=True),
+                _c("complexity_added", INT),
+                _c("functions_over_threshold_added", INT, non_negative=True),
+                _c("complexity_threshold", INT, non_negative=True),
+                _c("duplicated_lines_added", INT, non_negative=True),
+                _c("issues_blocker", INT, non_negative=True),
+                _c("issues_critical", INT, non_negative=True),
+                _c("issues_major", INT, non_negative=True),
+                _c("issues_minor", INT, non_negative=True),
+                _c("issues_info", INT, non_negative=True),
+                _c("security_hotspots_added", INT, non_negative=True),
+                _c("test_lines_touched", INT, non_negative=True),
+            ),
+            key=("pr_id",),
+            doc="Code quality each merged PR brought (git --quality analyser, SonarQube); team and AI flag "
+                "come from the PR (pull_requests.id = pr_id). Empty cells are not measured, never 0.",
+            id_column="pr_id",
+        ),
     )
 }
 
@@ -295,4 +321,5 @@ DATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "releases": ("date",),
     "surveys": ("date",),
     "security_findings": ("date",),
+    "code_quality": ("merged_at",),
 }

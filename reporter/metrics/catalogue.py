@@ -150,10 +150,32 @@ METRICS: tuple[Metric, ...] = (
 BY_ID: dict[str, Metric] = {m.id: m for m in METRICS}
 IDS: frozenset[str] = frozenset(BY_ID)
 
+RATIO_OF_SUMS_TEST = "difference of ratios of sums, 95% Welch t interval on linearised standard errors (n = PRs)"
+# Technical guardrails (metrics/quality.py): metrics.json `quality.metrics`, not `metrics`, so they
+# stay out of IDS (the KPI cards, the narrative engine and the README's metric table).
+QUALITY: tuple[Metric, ...] = (
+    Metric("complexity_per_100_lines", "Complexity added per 100 changed lines", "Complexity added",
+           "per 100 changed lines", "lower",
+           "100 x cyclomatic complexity added (after minus before, over changed functions) / source lines added "
+           "plus removed, over PRs merged in the period.", cadences=ALL, test=RATIO_OF_SUMS_TEST, digits=2),
+    Metric("functions_over_threshold_per_100_prs", "Functions over threshold per 100 PRs",
+           "Functions over threshold", "per 100 PRs", "lower",
+           "100 x functions newly above the complexity threshold (default 15) / PRs merged in the period.",
+           cadences=OUTCOMES, test=RATIO_OF_SUMS_TEST),
+    Metric("duplicated_lines_per_100_added", "Duplicated lines per 100 added lines", "Duplicated lines",
+           "per 100 added lines", "lower",
+           "100 x added lines inside a repeated block of 10 lines / source lines added, over PRs merged in the "
+           "period.", cadences=OUTCOMES, test=RATIO_OF_SUMS_TEST),
+    Metric("hotspots_per_100_prs", "Security hotspots per 100 PRs", "Security hotspots", "per 100 PRs", "lower",
+           "100 x security hotspots introduced / PRs merged in the period (SonarQube).", cadences=OUTCOMES,
+           test=RATIO_OF_SUMS_TEST),
+)
+QUALITY_BY_ID: dict[str, Metric] = {m.id: m for m in QUALITY}
+
 
 def get(metric_id: str) -> Metric:
-    """The entry of a metric id; a KeyError names an id the catalogue lacks."""
-    return BY_ID[metric_id]
+    """The entry of a metric id (a guardrail metric's too); a KeyError names an id the catalogue lacks."""
+    return BY_ID[metric_id] if metric_id in BY_ID else QUALITY_BY_ID[metric_id]
 
 
 def label(metric_id: str) -> str:

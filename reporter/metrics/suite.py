@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from collections.abc import Collection
-from typing import Callable
+from typing import Callable, overload
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from .prepare import UNASSIGNED, Prepared
 OTHER = "other"
 # The datasets the metrics of DESIGN section 5 read; the loader validates these.
 DATASETS_USED = ("people", "pull_requests", "commits", "deployments", "incidents", "ai_usage", "ai_costs", "seats",
-                 "releases")
+                 "releases", "code_quality")
 COHORTS = (("ai", True), ("non_ai", False))
 _PR_STAGES = ("pr_cycle_time_hours", "coding_time_hours", "pickup_time_hours", "review_time_hours",
               "deploy_time_hours", "pr_size_lines")
@@ -170,6 +170,12 @@ def _cohorts(ai: np.ndarray, compute: Callable[[np.ndarray], dict]) -> dict[str,
     return {name: compute(ai == flag) for name, flag in COHORTS}
 
 
+@overload
+def _round(x: None) -> None: ...
+@overload
+def _round(x: float) -> float: ...  # an int stays an int (a float to the checker)
+@overload
+def _round(x: float | None) -> float | None: ...
 def _round(x: float | int | None) -> float | int | None:
     """Counts stay integers; measured values keep 4 decimals (stable, readable JSON)."""
     if x is None:

@@ -13,6 +13,8 @@ The data is synthetic but plants, on purpose, the story the reports must be able
 6. One service (edge-gateway) ships bugs faster after its team's rollout.
 7. Incidents, costs, seats, work items, releases, survey pulses and security findings complete
    the picture.
+8. Code quality per merged PR (quality.py): AI-assisted PRs of the fragile service's team (platform)
+   add about twice the complexity per changed line; elsewhere AI-assisted and other work match.
 
 Modules, by what they generate: ``organisation`` (calendar, teams, rollouts, people, config),
 ``delivery`` (PRs, commits, work items), ``operations`` (deployments, incidents, support),
@@ -32,7 +34,7 @@ import pathlib
 
 import numpy as np
 
-from . import ai, business, delivery, operations, organisation as orgs
+from . import ai, business, delivery, operations, organisation as orgs, quality
 from .writer import Table, write_dataset
 
 DEFAULT_WEEKS = 70  # 2025-07-21 .. 2026-11-22 with the default end date: 15 whole months and more
@@ -40,6 +42,7 @@ DEFAULT_END_DATE = datetime.date(2026, 11, 22)
 STREAMS = (
     "org", "people", "activity", "usage", "prs", "commits", "deployments", "incidents",
     "work_items", "costs", "seats", "support", "releases", "surveys", "security",
+    "quality",  # last: a new stream must not reshuffle the others
 )
 
 
@@ -81,6 +84,7 @@ def generate(
     write("incidents", operations.incidents_table(org, incidents, deps))
     write("support_tickets", operations.support_table(org, incidents, rng["support"]))
     write("security_findings", business.security_table(org, prs, rng["security"]))
+    write("code_quality", quality.quality_table(org, prs, rng["quality"]))
     write("releases", business.releases_table(org, people, usage, rng["releases"]))
     write("surveys", business.surveys_table(org, people, rng["surveys"]))
     (out / "reporter.yaml").write_text(orgs.config_yaml(org, engineers, seed), encoding="utf-8")
