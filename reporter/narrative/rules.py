@@ -17,6 +17,8 @@ from typing import Any
 import jinja2
 import yaml
 
+
+from reporter.config import MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, MAX_CONFIG_VALUES, _bracket_depth, _expanded_size
 from reporter.errors import ConfigError
 from reporter.metrics import catalogue
 
@@ -81,9 +83,15 @@ def _suggest(word: Any, choices: Iterable[str]) -> str:
 def _parse_file(path: Path) -> tuple[Any, list[int], list[list[str]]]:
     """The file's data, each rule's line, and each rule's keys as written (to catch duplicate keys)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read rule file: {exc}") from None
+    # The bounds of a config file (config.py) hold for rule files too: a user's narratives folder is input.
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise RuleError(f"{path}: {len(raw):,} bytes; a rule file is at most {MAX_CONFIG_BYTES:,} bytes")
+    if _bracket_depth(text) > MAX_CONFIG_DEPTH:
+        raise RuleError(f"{path}: YAML nested too deeply to read (more than {MAX_CONFIG_DEPTH} levels of [ or {{)")
     # One parse, with libyaml when PyYAML has it (the pure-Python loader took ~1 s per build): the node
     # tree gives each rule's line and written keys, and the same tree is constructed into the data.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
@@ -97,6 +105,9 @@ def _parse_file(path: Path) -> tuple[Any, list[int], list[list[str]]]:
         raise RuleError(f"{path}{line}: YAML syntax error: {problem}") from None
     finally:
         loader.dispose()
+    if _expanded_size(data, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
+        raise RuleError(f"{path}: more than {MAX_CONFIG_VALUES:,} values once YAML aliases (*name) are expanded; "
+                        "a rule file never needs that many (an alias bomb?)")
     lines: list[int] = []
     keys: list[list[str]] = []
     if isinstance(root, yaml.MappingNode):
