@@ -609,13 +609,20 @@ def test_folder_is_a_file(tmp_path):
         load(f)
 
 
-def test_empty_folder_gives_empty_typed_frames(tmp_path):
+def test_empty_folder_is_an_input_error(tmp_path):
+    """A report of nothing but N/A from a folder with no dataset is a mistake to say, not to print (issue 15)."""
+    with pytest.raises(InputError, match="holds no dataset file"):
+        load(tmp_path)
+
+
+def test_absent_datasets_are_empty_typed_frames(tmp_path):
+    write_csv(tmp_path, "deployments.csv", ["id,service,finished_at"])
     inputs = load(tmp_path)
-    assert inputs.skipped == [] and inputs.warnings == [] and inputs.lineage == {}
+    assert inputs.skipped == [] and inputs.warnings == []
     df = inputs["pull_requests"]
     assert len(df) == 0
     assert str(df["created_at"].dtype) == "datetime64[ns, UTC]"
-    assert not any(inputs.has(name) for name in inputs.frames)
+    assert [name for name in inputs.frames if inputs.has(name)] == ["deployments"]
 
 
 def test_header_only_csv_is_fine(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,13 @@ from typing import Any
 
 from ..errors import InputError
 from .people import PeopleMap
+
+# The years the loader accepts (inputs/validate.py FIRST_YEAR, LAST_YEAR; not imported from there,
+# which would load pandas for `reporter --help`; tests/test_fuzz.py checks they agree).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+_EPOCH_MIN = dt.datetime(FIRST_YEAR, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+_EPOCH_MAX = dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=dt.timezone.utc).timestamp()
 
 
 class ImportFormatError(InputError):
@@ -77,10 +85,14 @@ def canonical_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
+        if not math.isfinite(value):  # nan is missing; inf stays visible, and validation refuses it
+            return "" if math.isnan(value) else repr(value)
         return repr(value) if value != int(value) else str(int(value))
     if isinstance(value, Decimal):
         text = format(value.normalize(), "f")
         return text
+    if isinstance(value, dict):  # an object where text was expected: kept visible, as the loader reads JSON
+        return json.dumps(value, sort_keys=True, default=str)
     return str(value)
 
 
@@ -104,17 +116,38 @@ def parse_time(value: Any) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not _EPOCH_MIN <= value < _EPOCH_MAX:  # also nan and inf
+            raise ValueError(f"out of range: epoch seconds {short(value)} are not in the years "
+                             f"{FIRST_YEAR}-{LAST_YEAR}")
         return dt.datetime.fromtimestamp(value, dt.timezone.utc)
-    text = str(value).strip()
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 timestamp, got {type(value).__name__} {short(value)}")
+    text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"not an ISO 8601 timestamp: {str(value)[:40]!r}") from None
+        raise ValueError(f"not an ISO 8601 timestamp: {short(value)}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValueError(f"out of range: {short(value)} is not in the years {FIRST_YEAR}-{LAST_YEAR}")
+    try:
+        return parsed.astimezone(dt.timezone.utc)
+    except OverflowError:  # unreachable within the years above; kept for an offset at their edge
+        raise ValueError(f"out of range: {short(value)}") from None
+
+
+def short(value: Any, limit: int = 40) -> str:
+    """A value quoted for a message, cut to ``limit`` characters (a hostile value may be huge)."""
+    try:
+        text = value if isinstance(value, str) else json.dumps(value, default=str)[: limit + 1]
+    except (ValueError, RecursionError):
+        text = type(value).__name__
+    return repr(text[:limit] + ("..." if len(text) > limit else ""))
 
 
 def money_from_cents(value: Any) -> Decimal:
@@ -122,10 +155,10 @@ def money_from_cents(value: Any) -> Decimal:
     try:
         cents = Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"not an amount in cents: {value!r}") from None
+        raise ValueError(f"not an amount in cents: {short(value)}") from None
     if not cents.is_finite():
-        raise ValueError(f"not an amount in cents: {value!r}")
-    return cents / 100
+        raise ValueError(f"not an amount in cents: {short(value)}")
+    return bounded(cents, "amount in cents") / 100
 
 
 def money(value: Any) -> Decimal:
@@ -133,10 +166,18 @@ def money(value: Any) -> Decimal:
     try:
         amount = Decimal(str(value).strip().replace(",", "")) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
+        raise ValueError(f"not an amount: {short(value)}") from None
     if not amount.is_finite():
-        raise ValueError(f"not an amount: {value!r}")
-    return amount
+        raise ValueError(f"not an amount: {short(value)}")
+    return bounded(amount, "amount")
+
+
+def bounded(number: Decimal, what: str) -> Decimal:
+    """``number`` when its magnitude is one a CSV cell can hold: 1e-12 to below 1e16 (or 0). Written
+    out in full, 1e999999999 would be a gigabyte of digits; the loader refuses beyond 1e15 anyway."""
+    if number and not -12 <= number.adjusted() <= 15:
+        raise ValueError(f"{what} out of range: {short(str(number))} (expected at most 1e15 and at least 1e-12)")
+    return number
 
 
 # ---------------------------------------------------------------------------
@@ -162,11 +203,23 @@ def load_json(path: Path) -> Any:
     if not text.strip():
         raise ImportFormatError(f"{Path(path).name}: empty file, expected JSON")
     try:
-        return json.loads(text)
+        return json_loads(text, Path(path).name)
     except json.JSONDecodeError as exc:
         hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
         raise ImportFormatError(
             f"{Path(path).name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}") from None
+
+
+def json_loads(text: str, where: str) -> Any:
+    """``json.loads``; nesting too deep or a number too long fail the file naming it (JSONDecodeError passes)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ImportFormatError(f"{where}: JSON nested too deeply to read (more than about 1,000 levels)") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise ImportFormatError(f"{where}: a number in the JSON is too long to read ({exc})") from None
 
 
 def iter_ndjson(path: Path, result: ImportResult) -> Iterator[tuple[int, dict]]:
@@ -180,6 +233,12 @@ def iter_ndjson(path: Path, result: ImportResult) -> Iterator[tuple[int, dict]]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             result.issue(name, number, f"not valid JSON at column {exc.colno}: {exc.msg}")
+            continue
+        except RecursionError:
+            result.issue(name, number, "JSON nested too deeply to read (more than about 1,000 levels)")
+            continue
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            result.issue(name, number, f"a number too long to read ({exc})")
             continue
         if not isinstance(obj, dict):
             result.issue(name, number, f"expected a JSON object, got {type(obj).__name__}")
@@ -232,7 +291,7 @@ def load_json_or_ndjson(path: Path, result: ImportResult) -> tuple[str, Any]:
     if len(lines) > 1 and stripped[0] == "{":
         try:
             first = json.loads(lines[0])
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
             first = None
         if isinstance(first, dict):
             return "ndjson", list(iter_ndjson(path, result))
@@ -250,7 +309,7 @@ def count(record: dict, key: str, required: bool = False) -> int | None:
         raise ValueError(f"{key} is not a count: {value!r}")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
     if not isinstance(value, int):
         raise ValueError(f"{key} is not a whole number: {value!r}")

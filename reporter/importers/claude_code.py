@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import ImportContext, ImportFormatError, ImportResult, money_from_cents
-from .base import count, day_of, load_json_or_ndjson
+from .base import count, day_of, load_json_or_ndjson, short
 
 TOOL = "claude-code"
 FEATURE = "cli"  # Claude Code is one agentic surface; terminal_type is where it ran, not a feature
@@ -95,7 +95,13 @@ def _record(file: str, where: int, rec: Any, ctx: ImportContext, result: ImportR
     if not identity:
         result.issue(file, where, "actor has no email_address or api_key_name")
         return
+    if not isinstance(identity, str):
+        result.issue(file, where, f"actor's email_address or api_key_name is not text: {short(identity)}")
+        return
     try:
+        for key in ("terminal_type", "customer_type", "organization_id", "subscription_type"):
+            if rec.get(key) is not None and not isinstance(rec.get(key), str):
+                raise ValueError(f"{key} is not text: {short(rec.get(key))}")
         date = day_of(rec.get("date"), "date")
         core = rec.get("core_metrics") or {}
         if not isinstance(core, dict):
@@ -155,7 +161,10 @@ def _models(breakdown: Any) -> tuple[int | None, dict[str, Decimal]]:
         if estimate is not None:
             if not isinstance(estimate, dict) or estimate.get("amount") is None:
                 raise ValueError("estimated_cost has no amount")
-            currency = str(estimate.get("currency") or "").strip().upper()
+            currency = estimate.get("currency") or ""
+            if not isinstance(currency, str):
+                raise ValueError(f"estimated_cost currency is not text: {short(currency)}")
+            currency = currency.strip().upper()
             if not currency:
                 raise ValueError("estimated_cost has no currency")
             try:

@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..inputs.spec import BOOL, DATASETS, DATE, FALSE_WORDS, FLOAT, INT, LIST, TIMESTAMP, TRUE_WORDS, DatasetSpec
-from .base import ImportContext, ImportFormatError, ImportResult, _read_text, iso_utc
+from .base import ImportContext, ImportFormatError, ImportResult, _read_text, bounded, iso_utc
 
 # Columns that name a person: unified through the roster like every importer's identities.
 _IDENTITY = {("pull_requests", "author"), ("commits", "author"), ("ai_usage", "person"), ("seats", "person")}
@@ -131,7 +131,7 @@ class _Reader:
                 raise ValueError(f"not a whole number: {text[:40]!r}") from None
             if not number.is_finite() or number != number.to_integral_value():
                 raise ValueError(f"not a whole number: {text[:40]!r}")
-            return str(int(number))
+            return str(int(bounded(number, "number")))
         if kind == FLOAT:
             try:
                 number = Decimal(text.replace(",", ""))
@@ -139,7 +139,7 @@ class _Reader:
                 raise ValueError(f"not a number: {text[:40]!r}") from None
             if not number.is_finite():
                 raise ValueError(f"not a number: {text[:40]!r}")
-            return format(number, "f")
+            return format(bounded(number, "number"), "f")
         if kind == BOOL:
             word = text.casefold()
             if word in TRUE_WORDS:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import ImportContext, ImportFormatError, ImportResult, money_from_cents, read_csv_dicts
-from .base import count, day_of, load_json_or_ndjson
+from .base import count, day_of, load_json_or_ndjson, short
 
 TOOL = "cursor"
 CURRENCY = "USD"  # Cursor bills teams in US dollars; the API reports cents without a currency
@@ -87,12 +87,11 @@ def epoch_day(value: Any, what: str) -> dt.date:
     """A UTC calendar day from epoch milliseconds (number or digits), a date or an ISO timestamp."""
     if isinstance(value, bool):
         raise ValueError(f"{what} is not a date: {value!r}")
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
-        ms = int(value)
-        try:
-            return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).date()
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdecimal()):
+        try:  # inf and nan fail int(); a huge value fails fromtimestamp
+            return dt.datetime.fromtimestamp(int(value) / 1000, dt.timezone.utc).date()
         except (OverflowError, OSError, ValueError):
-            raise ValueError(f"{what} is not epoch milliseconds: {value!r}") from None
+            raise ValueError(f"{what} is not epoch milliseconds: {short(value)}") from None
     return day_of(value, what)
 
 

@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .base import ImportContext, ImportFormatError, ImportResult, _read_text, parse_time, read_csv_dicts
+from .merge import _digits
 
 SOURCE = "devlake"
 
@@ -309,7 +310,7 @@ def _int(result: ImportResult, file: str, line: int, record: str, row: dict, col
         return True, None
     try:
         value = int(float(text)) if re.fullmatch(r"\d+(\.0+)?", text) else int(text)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: 400 digits and ".0" are a float infinity
         result.issue(file, line, f"{column}: not a whole number: {text[:40]!r}", record)
         return False, None
     if value < 0:
@@ -544,7 +545,7 @@ def _ship(tables: dict[str, Table], prs: dict[str, _PR], mine: list[_DC], every:
 
 
 def _natural(text: str) -> tuple:
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
+    return tuple((0, _digits(p), "") if p.isdecimal() else (1, (0, ""), p) for p in re.split(r"(\d+)", text) if p)
 
 
 def _group_key(dc: _DC, split_by_repo: bool) -> tuple[str, str]:

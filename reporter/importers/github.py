@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .base import ImportContext, ImportFormatError, ImportResult, _read_text, iso_utc, parse_time
+from .base import ImportContext, ImportFormatError, ImportResult, _read_text, iso_utc, parse_time, short
 
 SOURCE = "github"
 
@@ -101,6 +101,10 @@ def load_json_records(path: Path) -> list[Any]:
             hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
             raise ImportFormatError(
                 f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}") from None
+        except RecursionError:
+            raise ImportFormatError(f"{name}: JSON nested too deeply to read (more than about 1,000 levels)") from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise ImportFormatError(f"{name}: a number in the JSON is too long to read ({exc})") from None
         documents.append(value)
     records: list[Any] = []
     for doc in documents:
@@ -143,7 +147,7 @@ def _time(value: Any) -> dt.datetime | None:
 def _count(value: Any, what: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdecimal():
         raise ValueError(f"{what} is not a non-negative whole number: {value!r}")
     return int(value)
 
@@ -162,7 +166,7 @@ def _repo_number(obj: dict) -> tuple[str | None, int | None]:
     if isinstance(base, dict) and isinstance(base.get("repo"), dict):
         repo = base["repo"].get("name") or None
     number = obj.get("number")
-    if isinstance(number, bool) or not isinstance(number, (int, str)) or not str(number).strip().isdigit():
+    if isinstance(number, bool) or not isinstance(number, (int, str)) or not str(number).strip().isdecimal():
         number = None
     return repo, None if number is None else int(number)
 
@@ -234,12 +238,22 @@ def _gh_commit(c: dict) -> _Commit:
     authors = c.get("authors") if isinstance(c.get("authors"), list) else []
     first = authors[0] if authors and isinstance(authors[0], dict) else {}
     identity = first.get("login") or first.get("email") or first.get("name") or None
-    head, body = c.get("messageHeadline") or "", c.get("messageBody") or ""
+    head, body = _text_of(c, "messageHeadline"), _text_of(c, "messageBody")
     if head.endswith("…") and body.startswith("…"):  # GitHub cuts long subjects into the body
         message = head[:-1] + body[1:]
     else:
         message = head + ("\n\n" + body if body else "")
     return _Commit(sha.strip(), _time(c.get("authoredDate")), identity, message or None)
+
+
+def _text_of(record: dict, key: str) -> str:
+    """A text field ('' when absent); a number or object there makes the record an issue."""
+    value = record.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} is not text: {short(value)}")
+    return value
 
 
 def _rest_commit(c: dict) -> _Commit:
@@ -344,12 +358,21 @@ def import_prs(paths: list[Path], ctx: ImportContext) -> ImportResult:
 
 
 def _add_unique(into: list, items: list, key) -> None:
-    seen = {key(x) for x in into}
+    seen = {_hashable(key(x)) for x in into}
     for x in items:
-        k = key(x)
+        k = _hashable(key(x))
         if k not in seen:
             seen.add(k)
             into.append(x)
+
+
+def _hashable(key: Any) -> Any:
+    """A key as a set holds it: an id that is an object or a list (a hostile export) as its JSON text."""
+    try:
+        hash(key)
+    except TypeError:
+        return json.dumps(key, sort_keys=True, default=str)
+    return key
 
 
 def _read_pull(name: str, number: int, obj: dict, kind: str, prs: dict[str, _PR], result: ImportResult) -> None:
@@ -535,7 +558,7 @@ def _payload_service(obj: dict) -> str | None:
     if isinstance(payload, str) and payload.strip().startswith("{"):
         try:
             payload = json.loads(payload)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, too long a number, nested too deeply
             return None
     if isinstance(payload, dict) and isinstance(payload.get("service"), str) and payload["service"].strip():
         return payload["service"].strip()
@@ -642,5 +665,5 @@ def _outcome(statuses: list) -> tuple[str, Any] | str:
 def _int_or(value: Any) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an id of Infinity
         return 0

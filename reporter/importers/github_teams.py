@@ -119,8 +119,8 @@ def _emit(teams: dict[str, dict], members: dict[str, dict[str, str]], ctx: Impor
           result: ImportResult) -> None:
     """One people row per person: the most specific of their teams (module doc)."""
     team_map: dict[str, str] = dict(ctx.options.get("team_map") or {})
-    parent = {slug: (t.get("parent") or {}).get("slug") for slug, t in teams.items()
-              if isinstance(t.get("parent"), dict)}
+    parent = {slug: t["parent"]["slug"] for slug, t in teams.items()  # a slug that is not text: no parent
+              if isinstance(t.get("parent"), dict) and isinstance(t["parent"].get("slug"), str)}
     size = {slug: len(logins) for slug, logins in members.items()}
     by_person: dict[str, set[str]] = defaultdict(set)
     for slug in sorted(members):

@@ -59,7 +59,14 @@ class MergePlan:
 
 
 def _natural(value: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", value))
+    """Sort key: digit runs by their number, compared as (length, digits) so that a run too long
+    for int() (over 4,300 digits) cannot fail the import."""
+    return tuple(_digits(p) if p.isdecimal() else p for p in re.split(r"(\d+)", value))
+
+
+def _digits(run: str) -> tuple[int, str]:
+    significant = run.lstrip("0") or "0"
+    return len(significant), significant
 
 
 def combine_rows(dataset: str, rows: list[dict[str, str]], issues: list[ImportIssue]

@@ -111,16 +111,19 @@ def _after(created: dt.datetime, value: Any, what: str) -> dt.datetime | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != value:
         raise ValueError(f"report.{what} is not a number of milliseconds: {value!r}")
-    if value >= _EPOCH_MS:
-        return dt.datetime.fromtimestamp(value / 1000, dt.timezone.utc)
+    if value >= _EPOCH_MS:  # parse_time refuses an epoch outside the years the loader accepts
+        return parse_time(value / 1000)
     return created + dt.timedelta(milliseconds=value)
 
 
 def _service(rec: dict, services: ServiceNames) -> str | None:
-    tags = [t for t in (rec.get("tags") or []) if isinstance(t, str) and t.strip()]
+    def listed(key: str) -> list:  # a list field holding a number or an object counts as empty
+        return rec.get(key) if isinstance(rec.get(key), list) else []
+
+    tags = [t for t in listed("tags") if isinstance(t, str) and t.strip()]
     tagged = [t.split(":", 1)[1].strip() for t in tags if t.lower().startswith("service:")]
-    impacted = rec.get("impactedServices") if isinstance(rec.get("impactedServices"), list) else []
-    teams = [r for r in (rec.get("responders") or []) + (rec.get("teams") or [])
+    impacted = listed("impactedServices")
+    teams = [r for r in listed("responders") + listed("teams")
              if isinstance(r, dict) and r.get("type", "team") == "team"]
     candidates = [*impacted, rec.get("serviceId"), *tagged, *tags, rec.get("entity"), rec.get("ownerTeam"),
                   *(r.get("name") for r in teams), *(r.get("id") for r in teams)]

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .base import ImportContext, ImportFormatError, ImportResult, _read_text, iso_utc, read_csv_dicts
+from .base import ImportContext, ImportFormatError, ImportResult, _read_text, iso_utc, read_csv_dicts, short
 from .github import load_json_records
 from .oncall import ServiceNames, plural, severity, time_in
 
@@ -190,11 +190,16 @@ def _seconds(value: Any, what: str) -> float | None:
         return None
     try:
         seconds = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} is not a number of seconds: {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{what} is not a number of seconds: {short(value)}") from None
     if seconds < 0 or seconds != seconds:
-        raise ValueError(f"{what} is negative: {value!r}")
+        raise ValueError(f"{what} is negative: {short(value)}")
+    if seconds > _MAX_SECONDS:  # added to created_at it would leave the calendar (or overflow)
+        raise ValueError(f"{what} is out of range: {short(value)} seconds is more than 100 years")
     return seconds
+
+
+_MAX_SECONDS = 100 * 366 * 86_400
 
 
 def _incident(file: str, line: int, rec: Any, zone, result: ImportResult) -> _Incident | None:

@@ -46,6 +46,7 @@ PARTITION_COLUMNS: dict[str, tuple[str, ...]] = {
     "releases": ("date",),
     "surveys": ("date",),
     "security_findings": ("date",),
+    "code_quality": ("merged_at",),
 }
 NO_MONTH = "none"  # partition of rows without a dated value (sorts after every YYYY-MM)
 
@@ -100,11 +101,19 @@ class Engine:
 
     def columns(self, path: Path) -> dict[str, str]:
         """Column name (as the file has it) -> DuckDB type; a CSV's header, stripped names kept."""
+        from .readers import unique_names
+
         if path.suffix.lower() == ".csv":
             header = _csv_header(path)
+            unique_names(header, path.name)
             return {name: "VARCHAR" for name in header}
-        rows = self._rows(f"DESCRIBE SELECT * FROM {self.source(path)}")
-        return {name: kind for name, kind, *_ in rows if name not in (PARTITION, "filename", "file_row_number")}
+        try:
+            rows = self._rows(f"DESCRIBE SELECT * FROM {self.source(path)}")
+        except Exception as exc:
+            raise _explain(path, exc) from exc
+        found = {name: kind for name, kind, *_ in rows if name not in (PARTITION, "filename", "file_row_number")}
+        unique_names(list(found), _label_of(path))
+        return found
 
     def source(self, path: Path, header: list[str] | None = None) -> str:
         """The table function reading ``path``: a CSV, a Parquet file, or a folder of Parquet files."""
@@ -114,6 +123,8 @@ class Engine:
         if path.suffix.lower() == ".parquet":
             return f"read_parquet({_literal(str(path))}, file_row_number = true)"
         names = header if header is not None else _csv_header(path)
+        if not names:  # an empty file: no header, no rows (DuckDB cannot read a CSV of no columns)
+            return "(SELECT NULL::VARCHAR AS _empty WHERE false)"
         spec = ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in names)
         return (f"read_csv({_literal(str(path))}, header = true, auto_detect = false, columns = {{{spec}}}, "
                 "delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false)")
@@ -317,6 +328,10 @@ def _group_expr(column: str, present: dict[str, str], types: dict[str, str]) -> 
     return f"({text} IS NULL)" if column.endswith("?") else text
 
 
+def _label_of(path: Path) -> str:
+    return path.name + "/" if path.is_dir() else path.name
+
+
 def _strip(name: str) -> str:
     return str(name).strip()
 
@@ -372,14 +387,20 @@ def _text_expr(col: str, kind: str, strip: bool = False) -> str:
 
 
 def _instant_expr(col: str, kind: str) -> str:
-    """A dated column as TIMESTAMPTZ (naive values are local time in the session's zone)."""
+    """A dated column as TIMESTAMPTZ (naive values are local time in the session's zone); an
+    instant outside the years validation accepts (validate.FIRST_YEAR..LAST_YEAR) is NULL."""
+    from .validate import FIRST_YEAR, LAST_YEAR
+
     q = _quote(col)
     k = kind.upper()
     if _is_text(k):
-        return f"try_cast(nullif(trim({q}), '') AS TIMESTAMPTZ)"
-    if k.startswith("TIMESTAMP") or k == "DATE":
-        return f"CAST({q} AS TIMESTAMPTZ)"
-    return f"try_cast(CAST({q} AS VARCHAR) AS TIMESTAMPTZ)"
+        expr = f"try_cast(nullif(trim({q}), '') AS TIMESTAMPTZ)"
+    elif k.startswith("TIMESTAMP") or k == "DATE":
+        expr = f"try_cast({q} AS TIMESTAMPTZ)"
+    else:
+        expr = f"try_cast(CAST({q} AS VARCHAR) AS TIMESTAMPTZ)"
+    return (f"CASE WHEN {expr} >= TIMESTAMPTZ '{FIRST_YEAR}-01-01 00:00:00+00' AND "
+            f"{expr} < TIMESTAMPTZ '{LAST_YEAR + 1}-01-01 00:00:00+00' THEN {expr} END")
 
 
 def _range_sql(r: Range, present: dict[str, str], types: dict[str, str]) -> str:

@@ -106,12 +106,17 @@ def discover(input_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
     for path in sorted(input_dir.iterdir()):
         if path.name.lower() in _IGNORED_NAMES or path.name.startswith("."):
             continue
+        suffix = path.suffix.lower()
+        stem = path.name[: -len(suffix)] if suffix else path.name
+        named = (suffix in FILE_EXTENSIONS and stem in DATASETS) or path.name in DATASETS
+        if named:
+            _check_source(input_dir, path)
         if path.is_dir():
             if path.name in DATASETS and any(path.rglob("*.parquet")):
                 found.setdefault(path.name, []).append(path)
+            elif path.name in DATASETS:
+                warnings.append(f"{path.name}/: a folder without .parquet files, not read")
             continue
-        suffix = path.suffix.lower()
-        stem = path.name[: -len(suffix)] if suffix else path.name
         if suffix in FILE_EXTENSIONS and stem in DATASETS:
             found.setdefault(stem, []).append(path)
         else:
@@ -121,6 +126,28 @@ def discover(input_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
                 f"with extension {', '.join(FILE_EXTENSIONS)}, or a folder of .parquet files)"
             )
     return found, warnings
+
+
+def _check_source(input_dir: Path, path: Path) -> None:
+    """Refuse what is named like a dataset but cannot be read as one: a dangling link, a link
+    leading out of the input folder (its target is never opened, so nothing of it is quoted), a
+    folder with a file extension, a device or pipe. Silence would lose a dataset without a trace."""
+    if path.is_symlink():
+        if not path.exists():
+            raise InputError(f"{input_dir / path.name}: a symbolic link to a file that does not exist")
+        try:
+            path.resolve().relative_to(input_dir.resolve())
+        except ValueError:
+            raise InputError(f"{input_dir / path.name}: a symbolic link leading outside the input folder "
+                             f"{input_dir}; not read (copy the file into the folder instead)") from None
+    if path.is_dir():
+        if path.suffix.lower() in FILE_EXTENSIONS:
+            raise InputError(f"{input_dir / path.name}: a folder, expected a {path.suffix.lower()} file")
+        links = [p for p in path.rglob("*") if p.is_symlink()]
+        if links:
+            raise InputError(f"{links[0]}: a symbolic link inside a dataset folder; not read")
+    elif not path.is_file():
+        raise InputError(f"{input_dir / path.name}: not a regular file (a device, pipe or socket); not read")
 
 
 def _engine_reads(path: Path) -> bool:
@@ -136,6 +163,11 @@ def survey_inputs(input_dir: Path, tz: ZoneInfo, datasets: Collection[str] | Non
     """Files and whole-file facts: one aggregate query per CSV or Parquet source (or database table);
     JSON files and converted exports are read whole (and kept for the load)."""
     found, warnings = discover(Path(input_dir))
+    if not found and not extra and database is None:
+        raise InputError(f"input folder {input_dir} holds no dataset file (expected files such as "
+                         f"pull_requests.csv or deployments.csv; see README 'Input contract')"
+                         + (f"; {len(warnings)} other file(s) not read: " + "; ".join(warnings[:3])
+                            if warnings else ""))
     survey = Survey(found, warnings, tz, Engine(tz))
     listed = _listed_sql(found, survey)
     if database is not None:  # its notes (a window it cannot push) join the folder's warnings
@@ -146,6 +178,8 @@ def survey_inputs(input_dir: Path, tz: ZoneInfo, datasets: Collection[str] | Non
             if _engine_reads(path):
                 types = survey.engine.columns(path)
                 survey.columns[path] = types
+                if not types and path.is_file():
+                    survey.warnings.append(f"{path.name}: an empty file (no header), read as no rows")
                 used = datasets is None or name in datasets  # others: rows and reach only
                 survey.summaries[path] = survey.engine.summary(
                     path, types, dated, FACT_COLUMNS.get(name, ()) if used else (),

@@ -33,9 +33,25 @@ def read_file(path: Path) -> pd.DataFrame:
         df, first_row = _read_json(path), 1
     else:  # pragma: no cover - guarded by the caller
         raise InputError(f"{path.name}: unsupported file type {suffix}")
-    df.columns = [str(c).strip() for c in df.columns]
+    df.columns = unique_names([str(c) for c in df.columns], path.name)
     df[ROW] = np.arange(first_row, first_row + len(df), dtype=np.int64)
     return df
+
+
+def unique_names(names: list[str], where: str) -> list[str]:
+    """Column names with surrounding blanks stripped; two columns of one name fail the file
+    (which of them holds the value cannot be known)."""
+    stripped = [str(n).strip() for n in names]
+    seen: set[str] = set()
+    for name in stripped:
+        if name in (ROW, "_file"):
+            raise InputError(f"{where}: column name {name!r} is reserved for the row number and file a "
+                             "problem is reported with; rename the column")
+        if name in seen:
+            raise InputError(f"{where}: column {name[:60]!r} appears more than once in the header; "
+                             "rename or remove one of them")
+        seen.add(name)
+    return stripped
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -105,9 +121,31 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return pd.DataFrame(columns, dtype=object)
 
 
+def _utf8(path: Path) -> str:
+    """The file's text; bytes that are not UTF-8 fail the file, naming the byte offset."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name}: not UTF-8 text (byte {exc.start}): save the file as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path.name}: cannot read: {exc.strerror or exc}") from None
+
+
+def parse_json(text: str, where: str) -> object:
+    """``json.loads`` that turns nesting too deep for Python's parser into an InputError naming ``where``."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply to read (more than about 1,000 levels)") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InputError(f"{where}: a number in the JSON is too long to read ({exc})") from None
+
+
 def _read_json(path: Path) -> pd.DataFrame:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = parse_json(_utf8(path), path.name)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path.name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
     if isinstance(data, dict):
@@ -125,20 +163,20 @@ def _read_json(path: Path) -> pd.DataFrame:
 
 def _read_ndjson(path: Path) -> pd.DataFrame:
     records, rows = [], []
-    with path.open(encoding="utf-8-sig") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path.name}: row {lineno}: invalid JSON: {exc.msg}") from exc
-            if not isinstance(rec, dict):
-                raise InputError(f"{path.name}: row {lineno}: expected a JSON object")
-            records.append(rec)
-            rows.append(lineno)
+    lines = _utf8(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as text mode reads them
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = parse_json(line, f"{path.name}: row {lineno}")
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path.name}: row {lineno}: invalid JSON: {exc.msg}") from exc
+        if not isinstance(rec, dict):
+            raise InputError(f"{path.name}: row {lineno}: expected a JSON object")
+        records.append(rec)
+        rows.append(lineno)
     df = _records_frame(records)
-    df.columns = [str(c).strip() for c in df.columns]
+    df.columns = unique_names([str(c) for c in df.columns], path.name)
     df[ROW] = np.asarray(rows, dtype=np.int64)
     return df
 

@@ -38,6 +38,13 @@ _EXPECTED = {
 }
 # A UTC offset or Z after a time of day (a bare date's "-02" is not an offset).
 _OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+# Instants a report can hold (README "Data contract"): years 1900-2199. Outside this, a value is a
+# typo or a sentinel, and pandas' nanosecond range (1677-2262) would fail on it anyway.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+EARLIEST = pd.Timestamp(f"{FIRST_YEAR}-01-01", tz="UTC")
+LATEST = pd.Timestamp(f"{LAST_YEAR + 1}-01-01", tz="UTC")  # exclusive
+# Numbers beyond this are refused per row: sums of a million such values stay far from float overflow.
+MAX_NUMBER = 1e15
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,11 @@ def _convert(text: pd.Series, present: np.ndarray, column, col: _Collector, tz: 
         if kind == INT:
             bad |= present & np.isfinite(values) & (np.floor(values) != values)
         col.add(bad, name, lambda pos: f"expected {_EXPECTED[kind]}, got {_quote(text.iloc[pos])}")
+        with np.errstate(invalid="ignore"):
+            huge = present & ~bad & (np.abs(values) > MAX_NUMBER)
+        col.add(huge, name, lambda pos: f"out of range: expected at most {MAX_NUMBER:.0e} in absolute value, "
+                                        f"got {_quote(text.iloc[pos])}")
+        bad |= huge
         if column.non_negative:
             neg = present & ~bad & (values < 0)
             col.add(neg, name, lambda pos: f"must not be negative, got {_quote(text.iloc[pos])}")
@@ -207,22 +219,40 @@ def _convert(text: pd.Series, present: np.ndarray, column, col: _Collector, tz: 
     if kind == TIMESTAMP:
         ts = parse_timestamps(text, tz)
         bad = present & ts.isna().to_numpy()
-        col.add(bad, name, lambda pos: f"expected {_EXPECTED[TIMESTAMP]}, got {_quote(text.iloc[pos])}")
+        col.add(bad, name, lambda pos: _time_reason(TIMESTAMP, text.iloc[pos]))
         return ts
     if kind == DATE:
         ts = parse_timestamps(text, tz)
         bad = present & ts.isna().to_numpy()
-        col.add(bad, name, lambda pos: f"expected {_EXPECTED[DATE]}, got {_quote(text.iloc[pos])}")
+        col.add(bad, name, lambda pos: _time_reason(DATE, text.iloc[pos]))
         # A date column holding a timestamp keeps the local calendar day.
         return ts.dt.tz_convert(tz).dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
     raise AssertionError(kind)
 
 
+def _time_reason(kind: str, value: object) -> str:
+    """Why a dated value was refused: out of the supported years, or not a time at all."""
+    text = str(value).strip()
+    if len(text) >= 4 and text[:4].isdecimal() and not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+        return f"out of range: expected a year {FIRST_YEAR}-{LAST_YEAR}, got {_quote(value)}"
+    return f"expected {_EXPECTED[kind]}, got {_quote(value)}"
+
+
+def _in_years(text: pd.Series) -> pd.Series:
+    """Text that starts with a four-digit year in FIRST_YEAR..LAST_YEAR; anything else is missing
+    (refused by the caller), so that the parser never meets a value it cannot hold."""
+    year = pd.to_numeric(text.str.slice(0, 4).where(text.str.match(r"\d{4}(?:-|\d{4}|$)")), errors="coerce")
+    ok = ((year >= FIRST_YEAR) & (year <= LAST_YEAR)).fillna(False).to_numpy(dtype=bool)
+    return text.where(ok)
+
+
 def parse_timestamps(text: pd.Series, tz: ZoneInfo) -> pd.Series:
-    """ISO 8601 text to UTC; a value without an offset is local time in ``tz``."""
+    """ISO 8601 text to UTC; a value without an offset is local time in ``tz``. A value outside the
+    years FIRST_YEAR..LAST_YEAR is missing (NaT), never an overflow."""
     fast = _arrow_cast(text, "timestamp")
-    if fast is not None:  # every value carries Z or an offset: the common export
-        return fast
+    if fast is not None and (fast.dropna().empty or (fast.min() >= EARLIEST and fast.max() < LATEST)):
+        return fast  # every value carries Z or an offset: the common export
+    text = _in_years(text.astype("string"))
     values = text.astype(object)
     lower_z = text.str.endswith("z").fillna(False).to_numpy(dtype=bool)
     if lower_z.any():  # ISO 8601 allows a lower-case z; the parser does not

@@ -126,7 +126,7 @@ def detect_rules(prs: pd.DataFrame, commits: pd.DataFrame, rules: AIDetection) -
     bot_names = np.array(rule_names(bots, AI_BOT_RULES, "bot") + [None], dtype=object)
     in_pr = commits[commits["pr_id"].notna().to_numpy(dtype=bool)] if len(commits) else commits
     pr_at = positions(in_pr["pr_id"], prs["id"]) if len(in_pr) and n else np.zeros(0, dtype=np.int64)
-    if messages and len(in_pr):
+    if messages and len(in_pr) and n:  # commits but no PR (an empty pull_requests file): nothing to mark
         best = _per_pr(n, pr_at, first_match(in_pr["message"], messages))
         mark(best != _NO_RULE, "trailer", message_names[np.minimum(best, len(messages))])
     if messages and "body" in prs and n:
