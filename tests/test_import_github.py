@@ -11,7 +11,8 @@ import pytest
 
 from reporter.config import Config
 from reporter.importers.base import ImportContext, ImportFormatError
-from reporter.importers.github import import_deployments, import_prs
+from reporter.importers.github_deployments import import_deployments
+from reporter.importers.github_prs import import_prs
 from reporter.importers.people import PeopleMap
 
 from conftest import write_inputs

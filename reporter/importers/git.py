@@ -111,7 +111,7 @@ def _repo_name(path: Path) -> str:
 
 def import_git(paths: list[Path], ctx: ImportContext) -> ImportResult:
     """``commits`` and ``pull_requests`` rows from local repositories (module doc)."""
-    from .github import ai_detection_note
+    from .github_prs import ai_detection_note
 
     result = ImportResult()
     seen_shas: set[str] = set()

@@ -8,9 +8,9 @@ from .base import Importer
 
 # source: (module, function, one line for --help)
 SOURCES: dict[str, tuple[str, str, str]] = {
-    "github-prs": ("reporter.importers.github", "import_prs",
+    "github-prs": ("reporter.importers.github_prs", "import_prs",
                    "`gh pr list --json ...` output or REST pulls (+ reviews, commits) JSON"),
-    "github-deployments": ("reporter.importers.github", "import_deployments",
+    "github-deployments": ("reporter.importers.github_deployments", "import_deployments",
                            "REST deployments + statuses JSON"),
     "git": ("reporter.importers.git_quality", "import_git_any",
             "a local git repository (commits, trailers, merged PRs; --quality: code_quality per PR)"),
