@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from reporter import cadences
+
 from . import conditions, honesty, phrasing
 from .conditions import insufficient
 from .rules import CADENCES, KINDS, KNOWN_METRICS, Rule, RuleError, load_rules
@@ -23,7 +25,6 @@ __all__ = ["KNOWN_METRICS", "SECTIONS", "Rule", "RuleError", "insufficient", "lo
 
 SECTIONS = {"story": "stories", "learning": "learnings", "action": "actions", "decision": "decisions",
             "warning": "warnings"}
-WEEKLY_ACTION_CAP = 5
 
 
 def narrate(doc: dict, cadence: str, rule_dirs: Sequence[Path | str | None], *, causal_support: bool = False,
@@ -54,9 +55,10 @@ def narrate_rules(doc: Mapping, cadence: str, rules: Iterable[Rule], *, causal_s
             if item["text"] not in seen:
                 seen.add(item["text"])
                 items.append(item)
-        if kind == "action" and cadence == "weekly":
-            items = items[:WEEKLY_ACTION_CAP]
-        if kind == "decision" and cadence != "monthly":
+        row = cadences.get(cadence)
+        if kind == "action" and row.action_cap is not None:
+            items = items[:row.action_cap]
+        if kind == "decision" and not row.decisions:
             items = []
         result[SECTIONS[kind]] = items
     return result

@@ -25,7 +25,7 @@ from reporter.metrics import catalogue
 from . import conditions, phrasing
 
 KINDS = ("story", "learning", "action", "decision", "warning")
-CADENCES = ("weekly", "monthly", "quarterly")
+from reporter.cadences import NAMES as CADENCES  # noqa: E402 - the one table of cadences
 FOR_EACH = ("team", "release")
 # The metric names of metrics.json, from the one catalogue (reporter.metrics.catalogue).
 KNOWN_METRICS: frozenset[str] = catalogue.IDS
