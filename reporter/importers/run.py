@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..errors import InputError
+from ..errors import EXIT_RENDER, InputError
+from ..files import WriteError, os_reason
 from ..inputs.readers import ROW, read_file
 from ..inputs.spec import FILE_EXTENSIONS
 from .base import ImportContext, ImportIssue, ImportResult
@@ -44,7 +45,9 @@ def roster_from(folder: Path | None) -> tuple[PeopleMap, str | None]:
 
 
 # Options an importer understands, by source.
-OPTIONS: dict[str, tuple[str, ...]] = {"devlake": ("project", "per_repo")}
+OPTIONS: dict[str, tuple[str, ...]] = {"devlake": ("project", "per_repo"),
+                                      "git": ("quality", "quality_dir", "complexity_threshold"),
+                                      "sonarqube": ("quality_dir", "project")}
 OPTIONS.update({source: OPTIONS.get(source, ()) + option_names(source) for source in SOURCE_OPTIONS})
 
 
@@ -84,7 +87,11 @@ def import_into(source: str, paths: list[Path], out_dir: Path, config: Config, s
         more = f"\n  ... and {len(run.result.issues) - 10} more" if len(run.result.issues) > 10 else ""
         raise InputError(f"{source}: {len(run.result.issues)} invalid records (--strict), nothing written:\n"
                          f"{head}{more}")
-    if not dry_run:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    run.plan = plan_and_write(out_dir, run.result, dry_run=dry_run, fmt=fmt)
+    try:
+        if not dry_run:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        run.plan = plan_and_write(out_dir, run.result, dry_run=dry_run, fmt=fmt)
+    except OSError as exc:  # a full disk, permissions: each dataset is replaced whole or left as it was
+        raise WriteError(f"{source}: cannot write into {out_dir} ({os_reason(exc)}); each dataset file is "
+                         f"replaced whole or left as it was; free space and import again", EXIT_RENDER) from None
     return run

@@ -24,8 +24,8 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
-from ..errors import DeliveryError
-from ..files import write_atomic
+from ..errors import EXIT_RENDER, DeliveryError
+from ..files import WriteError, os_reason, write_atomic
 
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 CADENCE_TITLES = {"weekly": "AI delivery update", "monthly": "Monthly AI delivery review",
@@ -47,6 +47,8 @@ class EmailSettings:
 
 
 def _address(value: str, what: str) -> str:
+    if re.search(r"[\x00-\x1f\x7f]", value):  # CR/LF would inject headers; the CLI and config refuse them first
+        raise DeliveryError(f"{what}: an address must be one line without control characters, got {value[:60]!r}")
     name, addr = parseaddr(value)
     if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", addr or ""):
         raise DeliveryError(f"{what}: {value!r} is not an e-mail address")
@@ -91,13 +93,17 @@ def resolve_settings(config_email, *, to: tuple[str, ...] = (), sender: str | No
 
 def attachment_name(doc: dict) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", doc["organization"].lower()).strip("-") or "report"
-    return f"{slug}-{doc['cadence']}-{doc['period']}.pdf"
+    folder = (doc.get("scope") or {}).get("folder")  # a team's or group's report (issue 16)
+    return f"{slug}{'-' + folder if folder else ''}-{doc['cadence']}-{doc['period']}.pdf"
 
 
 def subject(doc: dict, prefix: str | None = None) -> str:
     label = _period_label(doc)
-    text = f"{doc['organization']} · {CADENCE_TITLES[doc['cadence']]} · {doc['period']} ({label})"
-    return f"{prefix} {text}" if prefix else text
+    from ..cadence.scope_view import scoped_organization
+
+    text = f"{scoped_organization(doc)} · {CADENCE_TITLES[doc['cadence']]} · {doc['period']} ({label})"
+    text = f"{prefix} {text}" if prefix else text
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text)  # a header is one line (an old metrics.json may hold a break)
 
 
 def _period_label(doc: dict) -> str:
@@ -110,12 +116,12 @@ def _period_label(doc: dict) -> str:
 
 def summary_lines(doc: dict) -> list[str]:
     """3-5 lines with the headline numbers, worded exactly as the report's page 1 words them."""
-    cadence = doc["cadence"]
-    lines = [subject(doc)]  # the subject without its prefix heads the body
-    if cadence == "quarterly":
-        from ..cadence.quarterly import build_quarterly
+    from .. import cadences
 
-        report = build_quarterly(doc, "")
+    row = cadences.get(doc["cadence"])
+    lines = [subject(doc)]  # the subject without its prefix heads the body
+    report = row.build_view()(doc, "")
+    if row.mail_summary == "headlines":
         h = {x.label: x for x in report.headlines}
 
         def brief(label: str) -> str:
@@ -129,11 +135,6 @@ def summary_lines(doc: dict) -> list[str]:
         lines.append(brief("AI cost"))
         warnings: list[str] = []
     else:
-        if cadence == "weekly":
-            from ..cadence.weekly import build_weekly as build_model
-        else:
-            from ..cadence.monthly import build_monthly as build_model
-        report = build_model(doc, "")
         parts = []
         for k in report.kpis:
             value = k.value + (" merged PRs per engineer-week" if k.key == "merged_prs_per_engineer_week" else "")
@@ -182,7 +183,11 @@ def compose(doc: dict, pdf: bytes, settings: EmailSettings, *, date: str | None 
 
 
 def write_eml(msg: EmailMessage, path: Path) -> Path:
-    write_atomic(path, msg.as_bytes())
+    try:
+        write_atomic(path, msg.as_bytes())
+    except OSError as exc:
+        raise WriteError(f"cannot write the message file ({os_reason(exc, path)}); nothing was sent", EXIT_RENDER) \
+            from None
     return path
 
 
@@ -287,19 +292,44 @@ class Ledger:
         for r in recipients:
             entries.append({"cadence": cadence, "period": period, "to": r, "pdf_sha256": pdf_sha256,
                             "message_id": message_id, "sent_at": now})
-        # 0600 as before: the ledger lists recipients' addresses.
-        write_atomic(self.path, (json.dumps({"sent": entries}, indent=2) + "\n").encode("utf-8"), mode=0o600)
+        self._write(entries, recipients)
+
+    def _write(self, entries: list[dict], recipients: list[str]) -> None:
+        """The whole ledger, replaced atomically (0600: it lists recipients' addresses). It is written
+        once before anything is sent (``locked``), so a full disk stops the send, not the record of it."""
+        try:
+            write_atomic(self.path, (json.dumps({"sent": entries}, indent=2) + "\n").encode("utf-8"), mode=0o600)
+        except OSError as exc:
+            raise DeliveryError(f"sent to {', '.join(recipients)}, but the ledger could not record it "
+                                f"({os_reason(exc, self.path)}): a re-run would send again; add them to it by hand "
+                                f"or free space first") from None
+
+    def _check_writable(self) -> None:
+        """Rewrite the ledger as it is (or an empty one): proves space and permission before a mail goes out."""
+        try:
+            raw = self.path.read_bytes() if self.path.exists() else (json.dumps({"sent": []}, indent=2) + "\n").encode()
+            write_atomic(self.path, raw, mode=0o600)
+        except OSError as exc:
+            raise DeliveryError(f"cannot write the sent-mail ledger ({os_reason(exc, self.path)}); nothing was sent") \
+                from None
 
     @contextmanager
     def locked(self):
         """One sender at a time: two overlapping cron runs must not both send."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a+") as fh:
+        lock = self.path.with_name(self.path.name + ".lock")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(lock, "a+")
+        except OSError as exc:
+            raise DeliveryError(f"cannot open the sent-mail ledger's lock ({os_reason(exc, lock)}); nothing was sent") \
+                from None
+        with fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise DeliveryError(f"another `reporter send` holds {fh.name}; try again when it has finished") \
                     from None
+            self._check_writable()
             try:
                 yield self
             finally:
