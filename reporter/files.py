@@ -127,7 +127,7 @@ def link_tree(src: Path, dst: Path, skip: Iterable[str] = ()) -> None:
     as symlinks, never followed. ``skip``: paths relative to ``src`` left out (they are rewritten).
     Where a hard link is impossible (another file system, a file system without them) the file is
     copied with its metadata."""
-    skip = {Path(p) for p in skip}
+    skipped = {Path(p) for p in skip}
 
     def walk(s: Path, d: Path, rel: Path) -> None:
         if not d.is_dir():
@@ -135,7 +135,7 @@ def link_tree(src: Path, dst: Path, skip: Iterable[str] = ()) -> None:
         with os.scandir(s) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 r = rel / entry.name
-                if r in skip:
+                if r in skipped:
                     continue
                 target = d / entry.name
                 if entry.is_symlink():

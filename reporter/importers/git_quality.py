@@ -41,7 +41,7 @@ import difflib
 import re
 import subprocess
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +151,7 @@ Analyse = Callable[[str, str, "str | None"], list[tuple[str, int]]]
 
 
 def measure_change(changes: list[tuple[str, str | None, str | None]], threshold: int,
-                   blobs: list[tuple[str | None, str | None]] | None = None,
+                   blobs: Sequence[tuple[str | None, str | None]] | None = None,
                    analyse: Analyse | None = None) -> PrQuality:
     """One PR from its changed files: (path, text before or None if added, text after or None if
     deleted). ``blobs`` (the texts' git object ids) let ``analyse`` reuse a file's functions: a

@@ -76,8 +76,8 @@ def severity_of(issue: dict) -> str | None:
     if isinstance(sev, str) and sev.lower() in _RANK:
         return sev.lower()
     impacts = [_IMPACT.get(str(i.get("severity", "")).upper()) for i in issue.get("impacts") or [] if isinstance(i, dict)]
-    impacts = [i for i in impacts if i]
-    return min(impacts, key=_RANK.__getitem__) if impacts else None
+    known = [i for i in impacts if i]
+    return min(known, key=_RANK.__getitem__) if known else None
 
 
 class _Prs:
@@ -88,6 +88,7 @@ class _Prs:
         self.row: dict[str, dict[str, Any]] = {}
         for r in rows:
             at = parse_time(r["merged_at"])
+            assert at is not None  # _pull_requests keeps only rows with a merged_at
             self.by_repo[str(r["repo"])].append((at, str(r["id"])))
             self.row[str(r["id"])] = r
         for v in self.by_repo.values():
@@ -118,7 +119,7 @@ def import_sonarqube(paths: list[Path], ctx: ImportContext) -> ImportResult:
     spans: dict[tuple[str, str], list[dt.datetime]] = defaultdict(list)  # (repo, kind) -> record dates
     unmatched: Counter = Counter()
     examples: dict[str, list[str]] = defaultdict(list)
-    matched = Counter()
+    matched: Counter[str] = Counter()
     histories: list[tuple[str, Path, dict]] = []
 
     def miss(why: str, what: str) -> None:
@@ -139,6 +140,7 @@ def import_sonarqube(paths: list[Path], ctx: ImportContext) -> ImportResult:
             return miss(f"{kind} without a readable creationDate", str(record.get("key")))
         spans[(repo, kind)].append(at)
         pr_number = record.get("pullRequest")
+        pr: str | None
         if pr_number not in (None, ""):
             pr = f"{repo}#{pr_number}"
             if pr not in prs.row:
@@ -209,8 +211,8 @@ def import_sonarqube(paths: list[Path], ctx: ImportContext) -> ImportResult:
             if any(c in cols for c in columns):
                 for c in columns:
                     row.setdefault(c, 0)
-    for pr, cols in history_rows.items():
-        rows.setdefault(pr, {}).update(cols)
+    for pr, measures in history_rows.items():
+        rows.setdefault(pr, {}).update(measures)
     for pr in sorted(rows):
         r = prs.row[pr]
         result.add("code_quality", {"pr_id": pr, "repo": r["repo"], "merged_at": r["merged_at"], **rows[pr]})
@@ -241,7 +243,10 @@ def _histories(histories: list[tuple[str, Path, dict]], ctx: ImportContext, prs:
                 if point.get("value") in (None, ""):
                     continue  # an analysis without this metric
                 try:
-                    series[metric][parse_time(point.get("date"))] = float(point["value"])
+                    at = parse_time(point.get("date"))
+                    if at is None:  # a missing date is unreadable too, never a None key
+                        raise ValueError("no date")
+                    series[metric][at] = float(point["value"])
                 except (ValueError, TypeError):
                     result.issue(name, number, f"{metric}: unreadable date or value", point.get("date"))
     out: dict[str, dict[str, int]] = defaultdict(dict)

@@ -22,7 +22,7 @@ import os
 import weakref
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -538,7 +538,7 @@ class _Guard:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind, exc, tb) -> Literal[False]:  # never swallows an exception
         if exc is not None and isinstance(exc, getattr(self.conn, "error", ())):
             message = str(exc).strip().removeprefix("IO: ").removeprefix("[libpq] ")
             if self.conn.password:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -125,6 +126,9 @@ def ratio_difference(a: Ratio, b: Ratio, *, confidence: float, min_sample: int,
     sides = (a.n, b.n)
     if value is None or min(sides) < min_sample or a.se is None or b.se is None:
         return stats.Difference(value, b.value, None, stats.INSUFFICIENT, method, sides)
+    # ratio() gives a standard error only with a value and its sample
+    assert a.value is not None and b.value is not None
+    assert a.y is not None and a.x is not None and b.y is not None and b.x is not None
     pooled = (float(a.y.sum()) + float(b.y.sum())) / (float(a.x.sum()) + float(b.x.sum()))
     sa = max(a.se, PER * _se(a.y, a.x, pooled))
     sb = max(b.se, PER * _se(b.y, b.x, pooled))
@@ -208,8 +212,8 @@ def _missing_reason(metric: QualityMetric, n_prs: int) -> str:
 def metric_block(suite: Suite, frame: pd.DataFrame, metric: QualityMetric) -> dict:
     """One metric for the suite's period: value, interval, baseline comparison, cohorts, teams."""
     s = suite.stats
-    compare = dict(confidence=s.confidence, min_sample=s.min_sample, min_relative_change=s.min_relative_change,
-                   counts=not metric.denominator)
+    compare: dict[str, Any] = dict(confidence=s.confidence, min_sample=s.min_sample,
+                                   min_relative_change=s.min_relative_change, counts=not metric.denominator)
     y, x, usable = _columns(frame, metric)
     cur = _in(frame["merged_at"], suite.cur)
     base = _in(frame["merged_at"], suite.base) if suite.base else np.zeros(len(frame), dtype=bool)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from collections.abc import Collection
-from typing import Callable, overload
+from functools import partial
+from typing import Any, Callable, overload
 
 import numpy as np
 import pandas as pd
@@ -109,7 +110,7 @@ class TeamFolder:
         self._codes_cache: dict[tuple[int, str], tuple[pd.DataFrame, np.ndarray, list[str]]] = {}
 
     @staticmethod
-    def pool(sizes: dict[str, int], minimum: int, forced: set[str] = frozenset(),
+    def pool(sizes: dict[str, int], minimum: int, forced: Collection[str] = frozenset(),
              pooled_size: Callable[[set[str]], int] | None = None) -> frozenset[str]:
         """Groups under ``minimum`` (and ``forced`` ones), plus the smallest others (ties by name)
         until the pool reaches ``minimum`` or holds every group. ``pooled_size`` measures a pool
@@ -219,7 +220,9 @@ class Suite:
         self.stats = config.statistics
         self.period = period
         # A partly covered period is measured over the days the inputs reach (rates, costs, headcount).
-        self.cur = make_window([period], config, *(covered or (None, None)))
+        cur = make_window([period], config, *(covered or (None, None)))
+        assert cur is not None  # make_window returns None only for an empty list of periods
+        self.cur: Window = cur
         self.base = make_window(baseline, config)
         self.has_unplanned = has_unplanned
         self.coverage = coverage or {}
@@ -427,8 +430,8 @@ class Suite:
                           ("deploy_time_hours", "deploy_h"), ("pr_size_lines", "size")):
             gap = pr_gap or (dep_gap if name == "deploy_time_hours" else None)
             unit = "lines" if name == "pr_size_lines" else "hours"
-            m[name] = guarded(gap, unit, lambda name=name, col=col, unit=unit: self._median_metric(
-                name, unit, prs, "merged_at", col, "team", "ai", why[name]))
+            m[name] = guarded(gap, unit, partial(self._median_metric,
+                                                 name, unit, prs, "merged_at", col, "team", "ai", why[name]))
         m["merged_prs"] = guarded(pr_gap, "count", lambda: self._count_metric(
             "count", prs, "merged_at", "team", "ai", True, "no pull request merged in the period"))
         m.update(self._adoption(self.no_data("people"), self.no_data("ai_usage")))
@@ -539,7 +542,9 @@ class Suite:
         periods = self.base.count if self.base else 0
         if self.base:
             for period in self.base.periods:
-                e, a = counts(make_window([period], self.config))
+                w = make_window([period], self.config)
+                assert w is not None  # one period
+                e, a = counts(w)
                 base_eng += int(e.sum())
                 base_act += int(a.sum())
 
@@ -565,8 +570,8 @@ class Suite:
             out["active_ai_users"] = self._unavailable("people", reason)
             out["ai_adoption_rate"] = self._unavailable("ratio", reason)
             return out
-        kwargs = dict(seed=s.seed, resamples=s.bootstrap_resamples, confidence=s.confidence,
-                      min_sample=s.min_sample, min_relative_change=s.min_relative_change)
+        kwargs: dict[str, Any] = dict(seed=s.seed, resamples=s.bootstrap_resamples, confidence=s.confidence,
+                                      min_sample=s.min_sample, min_relative_change=s.min_relative_change)
         users_verdict = stats.proportion_change(n_act, n_eng, base_act, base_eng, name="active_ai_users", **kwargs)
         if users_verdict.interval is not None:  # share of engineers -> people in this period
             users_verdict = stats.Verdict(users_verdict.change, (users_verdict.interval[0] * n_eng,
@@ -622,7 +627,8 @@ class Suite:
         by_currency = {c: stats.exact_change(cur_total.get(c, 0.0), base_total.get(c) if self.base else None,
                                              self.stats.min_relative_change).change for c in currencies}
         primary = self.config.currency if self.config.currency in by_currency else (currencies[0] if currencies else None)
-        metric["change"] = by_currency.get(primary, stats.INSUFFICIENT) if self.base else stats.INSUFFICIENT
+        metric["change"] = by_currency.get(primary, stats.INSUFFICIENT) if self.base and primary is not None \
+            else stats.INSUFFICIENT  # no currency: nothing to compare
         metric["change_by_currency"] = by_currency
         metric["interval"] = None
         metric["test"] = f"exact quantity: a move of {self.stats.min_relative_change:.0%} of the baseline or more"
