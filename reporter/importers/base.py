@@ -331,7 +331,19 @@ def day_of(value: Any, what: str = "day") -> dt.date:
         stamp = parse_time(text)
     except ValueError:
         raise ValueError(f"{what} is not a date: {text[:40]!r}") from None
+    if stamp is None:  # only blanks: parse_time calls it missing
+        raise ValueError(f"no {what}")
     return stamp.date()
+
+
+def dict_of(value: Any) -> dict:
+    """``value`` if it is a JSON object, else {}: exports leave optional objects out, null or malformed."""
+    return value if isinstance(value, dict) else {}
+
+
+def list_of(value: Any) -> list:
+    """``value`` if it is a JSON array, else []: exports leave optional arrays out, null or malformed."""
+    return value if isinstance(value, list) else []
 
 
 def require_keys(record: dict, keys: tuple[str, ...]) -> list[str]:
@@ -349,5 +361,5 @@ class ImportContext:
 
     people: PeopleMap
     config: Any  # reporter.config.Config
-    options: dict[str, str] = field(default_factory=dict)  # source-specific (devlake: project)
+    options: dict[str, Any] = field(default_factory=dict)  # source-specific: text, flags, maps (team_map)
 

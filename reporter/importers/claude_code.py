@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import ImportContext, ImportFormatError, ImportResult, money_from_cents
-from .base import count, day_of, load_json_or_ndjson, short
+from .base import count, day_of, dict_of, load_json_or_ndjson, short
 
 TOOL = "claude-code"
 FEATURE = "cli"  # Claude Code is one agentic surface; terminal_type is where it ran, not a feature
@@ -31,8 +31,8 @@ def import_claude_code(paths: list[Path], ctx: ImportContext) -> ImportResult:
     usage: dict[tuple, dict[str, int | None]] = {}  # (date, person) -> summed counts
     seen: dict[tuple, str] = {}  # record identity -> where first seen
     costs: dict[tuple, list[Decimal | int]] = defaultdict(lambda: [Decimal(0), 0])  # (date, currency)
-    subscription = defaultdict(Decimal)  # currency -> estimated cost not booked as spend
-    stats = Counter()
+    subscription: defaultdict[str, Decimal] = defaultdict(Decimal)  # currency -> estimated cost not booked as spend
+    stats: Counter[str] = Counter()
     for path in paths:
         path = Path(path)
         kind, payload = load_json_or_ndjson(path, result)
@@ -89,7 +89,7 @@ def _record(file: str, where: int, rec: Any, ctx: ImportContext, result: ImportR
     if not isinstance(rec, dict):
         result.issue(file, where, "record is not an object")
         return
-    actor = rec.get("actor") if isinstance(rec.get("actor"), dict) else {}
+    actor = dict_of(rec.get("actor"))
     identity = actor.get("email_address") if actor.get("type") == "user_actor" else actor.get("api_key_name")
     identity = identity or actor.get("email_address") or actor.get("api_key_name")
     if not identity:
@@ -97,6 +97,9 @@ def _record(file: str, where: int, rec: Any, ctx: ImportContext, result: ImportR
         return
     if not isinstance(identity, str):
         result.issue(file, where, f"actor's email_address or api_key_name is not text: {short(identity)}")
+        return
+    if not identity.strip():  # blanks name no one: its rows would have no person
+        result.issue(file, where, "actor's email_address or api_key_name is blank")
         return
     try:
         for key in ("terminal_type", "customer_type", "organization_id", "subscription_type"):

@@ -75,19 +75,19 @@ class _State:
         self.result = ImportResult()
         self.user_days: dict[tuple, str] = {}  # (date, person) -> "file line N"
         self.org_level_days = 0
-        self.flag_rows = Counter()
+        self.flag_rows: Counter[str] = Counter()
         self.teams: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # login -> day -> slugs
         self.teams_known = 0
         self.teams_bots = 0
         self.seat_people: dict[str, str] = {}
         self.seat_totals: list[int] = []
         self.seats_seen = 0
-        self.plans = Counter()
+        self.plans: Counter[str] = Counter()
         self.pending_cancellation = 0
         self.costs: dict[tuple, Decimal] = defaultdict(Decimal)  # (date, category) -> net
         self.gross = Decimal(0)
         self.discount = Decimal(0)
-        self.other_products = Counter()
+        self.other_products: Counter[str] = Counter()
 
     # -- users report ------------------------------------------------------
 
@@ -100,6 +100,9 @@ class _State:
             self.result.issue(file, line, "no user_login: not a Copilot users-report record")
             return
         login = str(rec["user_login"])
+        if not login.strip():  # blanks name no one: its rows would have no person
+            self.result.issue(file, line, "user_login is blank")
+            return
         if not rec.get("day") and rec.get("report_start_day") and rec.get("report_start_day") != rec.get(
                 "report_end_day"):
             self.result.issue(file, line, "no day: a 28-day per-user total; import the users-1-day reports "
@@ -162,7 +165,7 @@ class _State:
                 continue
             assignee = seat.get("assignee") or {}
             login = assignee.get("login") if isinstance(assignee, dict) else None
-            if not login:
+            if not login or not str(login).strip():  # a blank login names no one: not a seat of None
                 kind = assignee.get("type") if isinstance(assignee, dict) else None
                 self.result.issue(file, number, f"seat has no assignee login (assignee type {kind or 'missing'})")
                 continue
@@ -173,6 +176,7 @@ class _State:
                 self.result.issue(file, number, str(exc), login)
                 continue
             person = self.ctx.people.resolve(login, "copilot")
+            assert person is not None  # login is not blank (checked above)
             if person in self.seat_people:
                 self.result.issue(file, number, f"duplicate seat for {person} (first in {self.seat_people[person]})",
                                   login)
@@ -388,7 +392,7 @@ def _legacy(path: Path, days: list[tuple[int, Any]], state: _State) -> None:
     """Summarise the legacy org metrics in a note; it names no person, so no usage row is made."""
     name = path.name
     series: list[tuple[dt.date, int | None, int | None]] = []
-    sums = Counter()
+    sums: Counter[str] = Counter()
     for number, day in days:
         if not isinstance(day, dict):
             state.result.issue(name, number, "day is not an object")
@@ -423,7 +427,7 @@ def _legacy_sums(day: dict, sums: Counter) -> None:
             raise ValueError(f"{key} is not a list")
         return value
 
-    local = Counter()
+    local: Counter[str] = Counter()
     for editor in items(day.get("copilot_ide_code_completions"), "editors"):
         for model in items(editor, "models"):
             for lang in items(model, "languages"):
@@ -453,6 +457,7 @@ def _billing_csv(path: Path, state: _State) -> None:
     if missing:
         raise ImportFormatError(f"{path.name}: not a GitHub billing usage report (no {', '.join(missing)} column; "
                                 "header: " + ", ".join(header[:8]) + ")")
+    assert date_col is not None  # else it is in ``missing``
     for line, row in rows:
         def cell(name: str) -> str | None:
             col = cols.get(name)

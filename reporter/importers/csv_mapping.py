@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import difflib
 from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -231,6 +232,7 @@ def _row(name: str, line: int, row: dict[str, str], plan: dict[str, str], spec: 
 
 def _later_is_before(out: dict[str, str], order: Any, spec: DatasetSpec) -> bool:
     kind = spec.column(order.later).kind
+    parse: Callable[[str], dt.date]  # a datetime is a date: both compare within their kind
     if kind == TIMESTAMP:
         parse = lambda t: dt.datetime.fromisoformat(t[:-1] + "+00:00")  # noqa: E731  (iso_utc text)
     else:

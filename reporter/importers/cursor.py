@@ -100,7 +100,7 @@ class _State:
         self.ctx = ctx
         self.result = ImportResult()
         self.days: dict[tuple, str] = {}  # (date, person) -> where first seen
-        self.stats = Counter()
+        self.stats: Counter[str] = Counter()
         self.cycles: dict[dt.date, dict[str, Any]] = {}
 
     def usage(self, file: str, where: int, rec: Any) -> None:
@@ -285,7 +285,7 @@ def _csv(path: Path, state: _State) -> None:
         raise ImportFormatError(f"{path.name}: not a Cursor usage CSV (no {', '.join(missing) or 'usage'} "
                                 "columns; header: " + ", ".join(header[:8]) + ")")
     for line, row in rows:
-        rec = {field: row[col].strip() for field, col in columns.items()}
+        rec: dict[str, str | None] = {field: row[col].strip() for field, col in columns.items()}
         for field in list(rec):
             if field not in ("date", "email", "isActive") and rec[field] == "":
                 rec[field] = None  # Cursor: numeric values default to 0 when absent

@@ -291,7 +291,7 @@ class _DC:
         return self.result == "SUCCESS" and self.environment == "PRODUCTION"
 
 
-def _times(result: ImportResult, file: str, line: int, record: str, row: dict,
+def _times(result: ImportResult, file: str, line: int, record: str | None, row: dict,
            columns: tuple[str, ...]) -> dict[str, dt.datetime | None] | None:
     """Parsed timestamps of ``columns``, or None after reporting the first bad one."""
     out: dict[str, dt.datetime | None] = {}

@@ -115,7 +115,7 @@ def import_git(paths: list[Path], ctx: ImportContext) -> ImportResult:
 
     result = ImportResult()
     seen_shas: set[str] = set()
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for path in paths:
         _import_repo(Path(path), ctx, result, seen_shas, totals)
     if totals["duplicate_commits"]:

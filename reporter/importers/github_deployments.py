@@ -113,7 +113,7 @@ def import_deployments(paths: list[Path], ctx: ImportContext) -> ImportResult:
             result.issue(name, number, f"status of deployment {dep_id}, which is not among the imported deployments",
                          status.get("id"))
 
-    running = Counter()
+    running: Counter[str] = Counter()
     for dep_id, (name, number, obj, statuses) in deployments.items():
         service = _payload_service(obj) or _dep_repo(obj)
         if not service:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import ImportContext, ImportFormatError, ImportResult, iso_utc, short
+from .base import dict_of, list_of
 from .github import SOURCE, _count, _login, _time, load_json_records
 
 # https://github.com/O/R/pull/N, https://api.github.com/repos/O/R/pulls/N (and Enterprise hosts)
@@ -153,8 +154,8 @@ def _rest_commit(c: dict) -> _Commit:
     sha = c.get("sha")
     if not isinstance(sha, str) or not sha.strip():
         raise ValueError("commit without sha")
-    inner = c.get("commit") if isinstance(c.get("commit"), dict) else {}
-    git_author = inner.get("author") if isinstance(inner.get("author"), dict) else {}
+    inner = dict_of(c.get("commit"))
+    git_author = dict_of(inner.get("author"))
     identity = _login(c.get("author")) or git_author.get("email") or git_author.get("name") or None
     message = inner.get("message")
     return _Commit(sha.strip(), _time(git_author.get("date")), identity,
@@ -165,7 +166,7 @@ def _pull_fields(obj: dict, kind: str) -> dict[str, Any]:
     """The PR's own columns (times parsed, counts checked); ValueError names the bad one."""
     gh = kind == "gh"
     author = _login(obj.get("author" if gh else "user"))
-    labels = obj.get("labels") if isinstance(obj.get("labels"), list) else []
+    labels = list_of(obj.get("labels"))
     names = [str(label.get("name")).strip() for label in labels if isinstance(label, dict) and label.get("name")]
     merge_sha = None
     if gh:
@@ -335,8 +336,14 @@ def _person_key(identity: str | None, ctx: ImportContext) -> str | None:
     return ctx.people.known.get(key, key).lower()
 
 
+def _at(event: _Review | _Commit) -> dt.datetime:
+    """The time of a review or commit already known to have one (filtered, or checked on reading)."""
+    assert event.at is not None
+    return event.at
+
+
 def _emit_prs(prs: dict[str, _PR], ctx: ImportContext, result: ImportResult) -> None:
-    shared = Counter()
+    shared: Counter[str] = Counter()
     owner: dict[str, str] = {}
     bot_reviews = 0
     for pr in prs.values():
@@ -344,18 +351,18 @@ def _emit_prs(prs: dict[str, _PR], ctx: ImportContext, result: ImportResult) -> 
         me = {_person_key(f["author"], ctx), f["author"].lower()}
         others = [r for r in pr.reviews if r.at is not None and r.state not in ("PENDING", "")
                   and r.login and not ({r.login.lower(), _person_key(r.login, ctx)} & me)]
-        first = min(others, key=lambda r: r.at, default=None)
-        approved = min((r.at for r in others if r.state == "APPROVED"), default=None)
-        if first is not None and first.login.endswith("[bot]"):
+        first = min(others, key=_at, default=None)
+        approved = min((_at(r) for r in others if r.state == "APPROVED"), default=None)
+        if first is not None and first.login and first.login.endswith("[bot]"):
             bot_reviews += 1
-        first_commit = min((c.at for c in pr.commits), default=None)
+        first_commit = min((_at(c) for c in pr.commits), default=None)
         result.add("pull_requests", {
             "id": pr.id, "repo": pr.repo, "author": ctx.people.resolve(f["author"], SOURCE),
             "created_at": iso_utc(f["created_at"]),
             "merged_at": f["merged_at"] and iso_utc(f["merged_at"]),
             "closed_at": f["closed_at"] and iso_utc(f["closed_at"]),
             "first_commit_at": first_commit and iso_utc(first_commit),
-            "first_review_at": first and iso_utc(first.at),
+            "first_review_at": first and iso_utc(_at(first)),
             "approved_at": approved and iso_utc(approved),
             "additions": f["additions"], "deletions": f["deletions"], "labels": f["labels"],
             "title": f["title"], "merge_commit_sha": f["merge_commit_sha"], "body": f["body"],
@@ -366,7 +373,7 @@ def _emit_prs(prs: dict[str, _PR], ctx: ImportContext, result: ImportResult) -> 
                 continue
             owner[c.sha] = pr.id
             result.add("commits", {
-                "sha": c.sha, "authored_at": iso_utc(c.at), "pr_id": pr.id,
+                "sha": c.sha, "authored_at": iso_utc(_at(c)), "pr_id": pr.id,
                 "author": ctx.people.resolve(c.identity, SOURCE), "message": c.message,
             })
     if shared:

@@ -49,7 +49,7 @@ def import_github_releases(paths: list[Path], ctx: ImportContext) -> ImportResul
     result = ImportResult()
     fixed_team = ctx.options.get("team")
     tz = ctx.config.tz if ctx.config is not None else None
-    skipped = Counter()
+    skipped: Counter[str] = Counter()
     seen: set[str] = set()
     for path in paths:
         name = Path(path).name

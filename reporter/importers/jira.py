@@ -38,7 +38,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .base import ImportContext, ImportFormatError, ImportResult, parse_time
+from .base import ImportContext, ImportFormatError, ImportResult, dict_of, parse_time
 from .github import load_json_records
 from .options import FLAGS, field_text, flag_rule
 from .work_items import Item, check_order, emit, flag_notes, plural
@@ -99,8 +99,7 @@ def import_jira(paths: list[Path], ctx: ImportContext) -> ImportResult:
 
     reader = _Reader(opts, names)
     for key, (name, number, issue) in issues.items():
-        fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
-        reader.learn(fields)
+        reader.learn(dict_of(issue.get("fields")))
     items: dict[str, Item] = {}
     for key, (name, number, issue) in issues.items():
         try:
@@ -119,7 +118,7 @@ def import_jira(paths: list[Path], ctx: ImportContext) -> ImportResult:
 
 
 def _updated(issue: dict) -> dt.datetime:
-    fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
+    fields = dict_of(issue.get("fields"))
     try:
         return parse_time(fields.get("updated")) or dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     except ValueError:
@@ -154,7 +153,7 @@ class _Reader:
         self.seen_fields: Counter = Counter()
         self.flags: Counter = Counter()
         self.no_category = 0
-        self.not_done = Counter()
+        self.not_done: Counter = Counter()
         self.reopened = 0
         self.cut_changelogs = 0
 
@@ -178,7 +177,7 @@ class _Reader:
                     self.status_category[str(ident)] = str(category)
 
     def item(self, key: str, file: str, number: int, issue: dict) -> Item:
-        fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
+        fields = dict_of(issue.get("fields"))
         issuetype = fields.get("issuetype")
         kind = str(issuetype.get("name") or "").strip() if isinstance(issuetype, dict) else ""
         if not kind:
@@ -186,7 +185,7 @@ class _Reader:
         created = _time(fields, "created")
         if created is None:
             raise ValueError("no created time (request fields=created)")
-        status = fields.get("status") if isinstance(fields.get("status"), dict) else {}
+        status = dict_of(fields.get("status"))
         category = status.get("statusCategory", {}).get("key") if isinstance(status.get("statusCategory"), dict) \
             else None
         state = _STATUS.get(str(category)) if category else None
@@ -218,10 +217,10 @@ class _Reader:
             setattr(item, flag, decided)
             self.flags[flag] += decided is True
         item.team = self._team(fields, look)
-        parent = fields.get("parent") if isinstance(fields.get("parent"), dict) else None
-        if parent and parent.get("key"):
+        parent = dict_of(fields.get("parent"))
+        if parent.get("key"):
             item.parent = str(parent["key"])
-            pfields = parent.get("fields") if isinstance(parent.get("fields"), dict) else {}
+            pfields = dict_of(parent.get("fields"))
             if "initiative" not in self.fields_opt and _is_epic(pfields.get("issuetype")):
                 item.parent_initiative = str(pfields.get("summary") or parent["key"])
         elif self.epic_link:
@@ -247,8 +246,8 @@ class _Reader:
         return self.team_map.get(str(pkey)) if pkey else None
 
     def _started(self, issue: dict, state: str | None, changed: dt.datetime | None) -> dt.datetime | None:
-        changelog = issue.get("changelog")
-        histories = changelog.get("histories") if isinstance(changelog, dict) else None
+        changelog = dict_of(issue.get("changelog"))
+        histories = changelog.get("histories")
         if isinstance(histories, list):
             if isinstance(changelog.get("total"), int) and changelog["total"] > len(histories):
                 self.cut_changelogs += 1

@@ -29,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .base import ImportContext, ImportFormatError, ImportResult, _read_text, parse_time, read_csv_dicts
+from .base import ImportContext, ImportFormatError, ImportResult, _read_text, dict_of, parse_time, read_csv_dicts
 from .github import load_json_records
 from .options import FLAGS, field_text, flag_rule
 from .work_items import Item, check_order, emit, flag_notes, plural
@@ -266,7 +266,7 @@ def _node(name: str, number: int, node: Any, state: _State, result: ImportResult
     if status is None:
         status = ("canceled" if times["canceledAt"] else "done" if times["completedAt"] else
                   "in_progress" if times["startedAt"] else "todo")
-    team = node.get("team") if isinstance(node.get("team"), dict) else {}
+    team = dict_of(node.get("team"))
     item = Item(ident, _kind(labels), times["createdAt"], name, number, status=status, started_at=times["startedAt"],
                 done_at=times["completedAt"] if status == "done" else None,
                 team=state.team(str(team.get("name") or team.get("key") or "").strip() or None))

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import ImportContext, ImportFormatError, ImportResult, iso_utc, parse_time
+from .base import dict_of, list_of
 from .github import load_json_records
 from .oncall import ServiceNames, plural, severity
 
@@ -118,7 +119,7 @@ def _after(created: dt.datetime, value: Any, what: str) -> dt.datetime | None:
 
 def _service(rec: dict, services: ServiceNames) -> str | None:
     def listed(key: str) -> list:  # a list field holding a number or an object counts as empty
-        return rec.get(key) if isinstance(rec.get(key), list) else []
+        return list_of(rec.get(key))
 
     tags = [t for t in listed("tags") if isinstance(t, str) and t.strip()]
     tagged = [t.split(":", 1)[1].strip() for t in tags if t.lower().startswith("service:")]
@@ -156,7 +157,7 @@ def _row(file: str, number: int, rec: Any, services: ServiceNames, stats: Counte
     resolved = acked = None
     try:
         if kind == "alert":
-            report = rec.get("report") if isinstance(rec.get("report"), dict) else {}
+            report = dict_of(rec.get("report"))
             acked = _after(created, report.get("ackTime"), "ackTime")
             if status == "closed":
                 resolved = _after(created, report.get("closeTime"), "closeTime")

@@ -109,11 +109,11 @@ def import_pagerduty(paths: list[Path], ctx: ImportContext) -> ImportResult:
 # Reading
 
 
-def _json_incidents(path: Path, result: ImportResult, stats: Counter) -> list[tuple[int, dict]]:
+def _json_incidents(path: Path, result: ImportResult, stats: Counter) -> list[tuple[int, Any]]:
     """(record number, incident object) from every page of a JSON file."""
     name = path.name
     pages = load_json_records(path)
-    out: list[tuple[int, Any]] = []
+    out: list[Any] = []  # records as found: one that is not an object becomes an issue
     more = None
     recognised = False
     for page in pages:
@@ -154,9 +154,9 @@ def _csv_incidents(path: Path) -> list[tuple[int, dict]]:
         by_key.setdefault(_key(column), column)
     columns: dict[str, str] = {}
     for field_name, spellings in _CSV_COLUMNS.items():
-        column = next((by_key[s] for s in spellings if s in by_key), None)
-        if column is not None:
-            columns[field_name] = column
+        spelt = next((by_key[s] for s in spellings if s in by_key), None)
+        if spelt is not None:
+            columns[field_name] = spelt
     missing = [f for f in ("created_at",) if f not in columns]
     if "id" not in columns and "incident_number" not in columns:
         missing.insert(0, "id (or incident_number)")

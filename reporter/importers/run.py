@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..errors import EXIT_RENDER, InputError
@@ -53,7 +54,7 @@ OPTIONS.update({source: OPTIONS.get(source, ()) + option_names(source) for sourc
 
 def run_import(source: str, paths: list[Path], config: Config, roster_dir: Path | None,
                people: PeopleMap | None = None, roster_name: str | None = None,
-               options: dict[str, str] | None = None) -> ImportRun:
+               options: dict[str, Any] | None = None) -> ImportRun:
     """Convert native exports into canonical rows (nothing written yet)."""
     if source not in SOURCES:
         raise InputError(f"unknown import source {source!r}; choose one of {', '.join(SOURCES)}")
@@ -75,7 +76,7 @@ def run_import(source: str, paths: list[Path], config: Config, roster_dir: Path 
 
 
 def import_into(source: str, paths: list[Path], out_dir: Path, config: Config, strict: bool = False,
-                dry_run: bool = False, options: dict[str, str] | None = None, fmt: str = "csv") -> ImportRun:
+                dry_run: bool = False, options: dict[str, Any] | None = None, fmt: str = "csv") -> ImportRun:
     """``reporter import``: convert, then merge into OUT_DIR (after the roster there is read);
     ``fmt`` "parquet" writes each dataset as a folder of monthly Parquet files (merge.py)."""
     out_dir = Path(out_dir)

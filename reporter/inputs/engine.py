@@ -412,7 +412,9 @@ def _range_sql(r: Range, present: dict[str, str], types: dict[str, str]) -> str:
     if _is_text(types[col]):
         ts, since, until = f"try_cast({_quote(col)} AS TIMESTAMP)", _naive(r.since), _naive(r.until)
     else:
-        ts, since, until = _instant_expr(col, types[col]), r.since and _instant(r.since), r.until and _instant(r.until)
+        ts = _instant_expr(col, types[col])
+        since = _instant(r.since) if r.since is not None else None
+        until = _instant(r.until) if r.until is not None else None
     bounds = []
     if r.since is not None:
         bounds.append(f"{ts} >= {since}")
@@ -439,7 +441,7 @@ def _prunable(dataset: str, read: DatasetRead) -> str | None:
         return None
     if any(r.column not in columns or r.since is None or r.or_missing for r in read.ranges):
         return None
-    earliest = min(r.since for r in read.ranges)  # type: ignore[type-var]
+    earliest = min(r.since for r in read.ranges if r.since is not None)  # all are (checked above)
     return earliest.astimezone(dt.timezone.utc).strftime("%Y-%m")
 
 

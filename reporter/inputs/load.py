@@ -347,7 +347,7 @@ def _unknown_identities(name: str, people: pd.DataFrame | None, survey: Survey) 
     """The distinct identities of a dataset's files that people does not resolve (metrics/people.py)."""
     from ..metrics import people as ppl
 
-    found = set()
+    found: set[str] = set()
     for path in survey.found.get(name, []):
         summary = survey.summaries.get(path)
         if summary is not None and summary.identities:

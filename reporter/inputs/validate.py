@@ -139,12 +139,12 @@ def validate(raw: pd.DataFrame, spec: DatasetSpec, file: str, tz: ZoneInfo) -> t
             keys = out[list(spec.key)]
             label = "id" if spec.key == (spec.id_column,) else "key (" + ", ".join(spec.key) + ")"
 
-            def reason(pos: int) -> str:
+            def dup_reason(pos: int) -> str:
                 k = tuple(keys.iloc[pos])
                 shown = ", ".join(v.date().isoformat() if isinstance(v, pd.Timestamp) else str(v) for v in k)
                 return f"duplicate {label} {_quote(shown)}: first seen at row {first_rows.get(k)}"
 
-            col.add(mask, spec.key[0], reason)
+            col.add(mask, spec.key[0], dup_reason)
 
     out[ROW] = raw[ROW].to_numpy()
     typed = out.loc[~col.bad].reset_index(drop=True) if col.bad.any() else out

@@ -17,6 +17,7 @@ import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -58,7 +59,7 @@ def _address(value: str, what: str) -> str:
 def resolve_settings(config_email, *, to: tuple[str, ...] = (), sender: str | None = None,
                      host: str | None = None, port: int | None = None, security: str | None = None,
                      timeout: float = 30.0, ca_file: str | None = None, need_server: bool = True,
-                     env: dict[str, str] | None = None) -> EmailSettings:
+                     env: Mapping[str, str] | None = None) -> EmailSettings:
     """Command-line values win over ``delivery.email``; credentials only from the environment."""
     env = os.environ if env is None else env
     recipients = tuple(to) or tuple(config_email.to)
@@ -197,11 +198,14 @@ def write_eml(msg: EmailMessage, path: Path) -> Path:
 
 def send(msg: EmailMessage, settings: EmailSettings, recipients: tuple[str, ...]) -> None:
     """Deliver to ``recipients``; any refusal or SMTP problem raises DeliveryError naming it."""
+    if settings.host is None:  # only a dry run resolves settings without a server, and it never sends
+        raise DeliveryError("no SMTP server: give --smtp-host HOST or set delivery.email.smtp_host")
     where = f"{settings.host}:{settings.port} ({settings.security})"
     context = ssl.create_default_context(cafile=settings.ca_file) if settings.security != "none" else None
     if context is not None and settings.ca_file:
         context.load_default_certs()
     envelope = [parseaddr(r)[1] for r in recipients]
+    client: smtplib.SMTP
     try:
         if settings.security == "ssl":
             client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
