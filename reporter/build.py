@@ -8,24 +8,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .config import Config, load_config
-from .errors import PeriodError, ReporterError
-from .files import write_atomic
+from .errors import EXIT_RENDER, PeriodError, ReporterError
+from .files import WriteError, os_reason, write_folder
 from .inputs.load import Inputs, load_inputs, survey_inputs
 from .inputs.plan import ReadPlan, did_start, report_plan
 from .metrics.prepare import prepare
-from .metrics import breakdowns, catalogue, outcomes, trends
+from .metrics import breakdowns, catalogue, outcomes, quality, trends
 from .metrics import coverage as coverage_of
 from .metrics import ai as ai_rules
 from .metrics.suite import DATASETS_USED, Suite, _in as suite_in
 from .periods import Period, last_complete, last_complete_covered, parse_period, period_containing, preceding
+from .document import SCHEMA_VERSION  # metrics.json's contract version (document.py, schema/metrics.schema.json)
 
-SCHEMA_VERSION = 1
 TREND_PERIODS = {"weekly": 12, "monthly": 6, "quarterly": 4}
 FORMATS = ("json", "html", "pdf")
 _COVERAGE_COLUMNS = {
@@ -99,6 +99,32 @@ def choose_period(cadence: str, period_id: str | None, config: Config, coverage:
 def compute_report(cadence: str, input_dir: Path, config_path: Path | None = None, period_id: str | None = None,
                    strict: bool = False, today: dt.date | None = None) -> dict:
     """Build the metrics document of one report (what metrics.json holds)."""
+    return compute_document(load_context(cadence, input_dir, config_path, period_id, strict, today))
+
+
+@dataclass
+class ReportContext:
+    """Everything a report's documents share, whatever their scope: loaded, validated and prepared once."""
+
+    cadence: str
+    config_file: Path | None
+    config: Config
+    inputs: Inputs
+    prep: object  # metrics.prepare.Prepared
+    coverage: Coverage | None
+    period: Period
+    datasets_cov: dict
+    baseline: list[Period]
+    wanted: int
+    covered: tuple[dt.date, dt.date] | None
+    warnings: list[str]
+    rules: list | None = None  # the narrative rules, loaded once for every scope (narrative.load_rules)
+    codes: dict = field(default_factory=dict)  # scopes.cut_prepared's cache of factorized team columns
+
+
+def load_context(cadence: str, input_dir: Path, config_path: Path | None = None, period_id: str | None = None,
+                 strict: bool = False, today: dt.date | None = None) -> ReportContext:
+    """Load, validate and prepare the inputs and choose the period and baseline (shared by every scope)."""
     config_file = resolve_config_path(Path(input_dir), config_path)
     config = load_config(config_file)
     datasets = DATASETS_USED + (outcomes.DATASETS if cadence != "weekly" else ()) + (
@@ -146,6 +172,24 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
             warnings.append(f"baseline uses {len(baseline)} of {wanted} preceding periods: the inputs run from "
                             f"{coverage.first_day} to {coverage.last_day}")
 
+    return ReportContext(cadence, config_file, config, inputs, prep, coverage, period, datasets_cov, baseline,
+                         wanted, covered, warnings)
+
+
+def compute_document(ctx: ReportContext, scope=None, organisation: dict | None = None) -> dict:
+    """The metrics document of one scope (scopes.Scope; None: the organisation). A scoped document
+    carries ``scope`` and ``organisation_context`` (the organisation's figures, from ``organisation``
+    or computed here)."""
+    from . import scopes as scoping
+
+    cadence, config_file, config, coverage, period = ctx.cadence, ctx.config_file, ctx.config, ctx.coverage, ctx.period
+    datasets_cov, baseline, wanted, covered = ctx.datasets_cov, ctx.baseline, ctx.wanted, ctx.covered
+    scope = scope or scoping.organisation(config)
+    if not scope.is_organisation and cadence == "quarterly":
+        raise scoping.ScopeError(QUARTERLY_SCOPE)
+    prep = scoping.cut_prepared(ctx.prep, scope, ctx.codes)
+    inputs = scoping.cut_inputs(ctx.inputs, scope, config)
+    warnings = list(ctx.warnings) + scoping.scope_notes(ctx.prep, scope)
     has_unplanned = inputs.frames["deployments"]["unplanned"].notna().any()
     present = {name for name, files in inputs.present.items() if files}
     suite = Suite(prep, config, period, baseline, bool(has_unplanned), datasets_cov, covered, present)
@@ -216,13 +260,25 @@ def compute_report(cadence: str, input_dir: Path, config_path: Path | None = Non
             "excluded_deployments": prep.excluded_deployments,
         },
         "capacity": capacity,
+        # Technical guardrails (metrics/quality.py): code quality per merged PR, AI-assisted vs other.
+        "quality": quality.compute(suite, inputs["code_quality"], with_trend=cadence != "weekly"),
         "narrative": None,
         "inputs": {name: inputs.lineage[name] for name in sorted(inputs.lineage)},
         "config_file": config_file.name if config_file else None,
         "config_sha256": config.sha256(),
     }
-    doc["narrative"] = narrate_document(doc, config)
+    if not scope.is_organisation:
+        org = organisation if organisation is not None else compute_document(ctx)
+        doc["scope"] = scope.as_dict()
+        doc["organisation_context"] = scoping.organisation_context(org["metrics"])
+    if ctx.rules is None:
+        ctx.rules = narrative_rules(config)
+    doc["narrative"] = narrate_document(doc, config, ctx.rules)
     return doc
+
+
+QUARTERLY_SCOPE = ("the quarterly packet stays organisation-wide (its attribution compares every team with "
+                   "every other); build it without --team/--group/--all-teams/--all-groups")
 
 
 def read_plan(cadence: str, period: Period, config: Config) -> ReadPlan:
@@ -336,16 +392,24 @@ def coverage_block(period: Period, coverage: Coverage | None, covered: tuple[dt.
     }
 
 
-def narrate_document(doc: dict, config: Config) -> dict:
+def narrate_document(doc: dict, config: Config, rules: list | None = None) -> dict:
     """Stories, learnings, actions, decisions and warnings from the packaged rules and the
-    user's own folder (config key ``narratives``), which overrides them by id."""
+    user's own folder (config key ``narratives``), which overrides them by id. ``rules``:
+    already loaded (narrative_rules), when several documents share them."""
+    from .narrative import narrate_rules
+
+    return narrate_rules(doc, doc["cadence"], narrative_rules(config) if rules is None else rules)
+
+
+def narrative_rules(config: Config) -> list:
+    """The packaged rules, overridden by id by the user's folder (config key ``narratives``)."""
     from .assets import narratives_dir
-    from .narrative import narrate
+    from .narrative import load_rules
 
     folders = [narratives_dir()]
     if config.narratives_path is not None:
         folders.append(config.narratives_path)
-    return narrate(doc, doc["cadence"], folders)
+    return load_rules(folders)
 
 
 def _iso(ts: dt.datetime) -> str:
@@ -387,26 +451,112 @@ def build(cadence: str, input_dir: Path, out_dir: Path, *, config_path: Path | N
           today: dt.date | None = None) -> tuple[dict, list[Path]]:
     """Compute the report and write the requested formats; return the document and the files."""
     formats = formats or FORMATS
-    documents = [f for f in formats if f != "json"]
-    doc = compute_report(cadence, input_dir, config_path, period_id, strict, today)
+    ctx = load_context(cadence, input_dir, config_path, period_id, strict, today)
+    doc = compute_document(ctx)
     target = Path(out_dir) / cadence / doc["period"]
+    command = reproduce_command(cadence, input_dir, doc["period"], config_path)
+    return doc, write_outputs(target, render_outputs(doc, formats, command, ctx.config.templates_path))
+
+
+@dataclass(frozen=True)
+class ScopeRequest:
+    """Which scoped reports a run builds (--team, --group, --all-teams, --all-groups)."""
+
+    teams: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    all_teams: bool = False
+    all_groups: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.teams or self.groups or self.all_teams or self.all_groups)
+
+    @property
+    def with_organisation(self) -> bool:
+        """--all-teams / --all-groups also write the organisation's report; a named scope does not."""
+        return self.all_teams or self.all_groups
+
+
+@dataclass
+class ScopedBuild:
+    """What a scoped run wrote: the organisation's document (written only ``with_organisation``),
+    one (document, files) per scope, and the scopes privacy left without a report, with why."""
+
+    organisation: dict
+    organisation_paths: list[Path]
+    scoped: list[tuple[dict, list[Path]]]
+    skipped: list[tuple[str, str]]  # (scope folder, reason)
+
+
+def scope_target(out_dir: Path, doc: dict) -> Path:
+    """OUT/<cadence>/<period>/ for the organisation, OUT/<cadence>/<period>/<team-x|group-y>/ for a scope."""
+    target = Path(out_dir) / doc["cadence"] / doc["period"]
+    folder = (doc.get("scope") or {}).get("folder")
+    return target / folder if folder else target
+
+
+def build_scopes(cadence: str, input_dir: Path, out_dir: Path, request: ScopeRequest, *,
+                 config_path: Path | None = None, period_id: str | None = None,
+                 formats: tuple[str, ...] | None = None, strict: bool = False,
+                 today: dt.date | None = None) -> ScopedBuild:
+    """Load and prepare once; compute the organisation once; then compute and render every scope.
+
+    A team the organisation's report pools (privacy) gets no report: named explicitly, that is an
+    error; under --all-teams/--all-groups it is listed in ``skipped``."""
+    from . import scopes as scoping
+    from .metrics.suite import TeamFolder, make_window
+
+    formats = formats or FORMATS
+    if cadence == "quarterly":
+        raise scoping.ScopeError(QUARTERLY_SCOPE)
+    ctx = load_context(cadence, input_dir, config_path, period_id, strict, today)
+    config = ctx.config
+    wanted = scoping.resolve(config, ctx.prep.people, teams=request.teams, groups=request.groups,
+                             all_teams=request.all_teams, all_groups=request.all_groups)
+    folder = TeamFolder(ctx.prep, config, make_window([ctx.period], config, *(ctx.covered or (None, None))))
+    eligible, skipped = [], []
+    for scope in wanted:  # decided before anything is written
+        why = scoping.ineligible(scope, folder)
+        if why is None:
+            eligible.append(scope)
+        elif request.all_teams and scope.kind == scoping.TEAM or request.all_groups and scope.kind == scoping.GROUP:
+            skipped.append((scope.folder, why))
+        else:
+            raise scoping.ScopeError(why)
+    org = compute_document(ctx)
+    base = reproduce_command(cadence, input_dir, org["period"], config_path)
+    org_paths = (write_outputs(scope_target(out_dir, org), render_outputs(org, formats, base, config.templates_path))
+                 if request.with_organisation else [])
+    scoped = []
+    for scope in eligible:
+        doc = compute_document(ctx, scope, org)
+        command = f"{base} --{scope.kind} {scope.id}"
+        scoped.append((doc, write_outputs(scope_target(out_dir, doc), render_outputs(doc, formats, command,
+                                                                                   config.templates_path))))
+    return ScopedBuild(org, org_paths, scoped, skipped)
+
+
+def render_outputs(doc: dict, formats: tuple[str, ...], command: str, templates: Path | None = None
+                   ) -> dict[str, bytes]:
+    """File name -> bytes of every requested format of one document (nothing written yet); ``templates``:
+    the user's template folder (config `templates:`), searched before the packaged one."""
+    cadence = doc["cadence"]
+    documents = [f for f in formats if f != "json"]
     outputs: dict[str, bytes] = {}
     if documents:
         from .render import html as render_html
 
-        command = reproduce_command(cadence, input_dir, doc["period"], config_path)
         if cadence == "weekly":
             from .cadence.weekly import build_weekly
 
-            html = render_html.render_weekly(build_weekly(doc, command))
+            html = render_html.render_weekly(build_weekly(doc, command), templates=templates)
         elif cadence == "monthly":
             from .cadence.monthly import build_monthly
 
-            html = render_html.render_monthly(build_monthly(doc, command))
+            html = render_html.render_monthly(build_monthly(doc, command), templates=templates)
         else:
             from .cadence.quarterly import build_quarterly
 
-            html = render_html.render_quarterly(build_quarterly(doc, command))
+            html = render_html.render_quarterly(build_quarterly(doc, command), templates=templates)
         if "html" in formats:
             outputs["report.html"] = html.encode("utf-8")
         if "pdf" in formats:
@@ -417,8 +567,15 @@ def build(cadence: str, input_dir: Path, out_dir: Path, *, config_path: Path | N
             outputs["report.pdf"] = html_to_pdf(html, attachments=attached)
     if "json" in formats:
         outputs["metrics.json"] = to_json(doc).encode("utf-8")
-    paths = []
-    for name, data in outputs.items():  # everything rendered before anything is written
-        write_atomic(target / name, data)
-        paths.append(target / name)
-    return doc, paths
+    return outputs
+
+
+def write_outputs(target: Path, outputs: dict[str, bytes]) -> list[Path]:
+    """Every format at once, after all rendered (files.write_folder): a full disk, an I/O error or a
+    crash leaves the folder as it was (or absent), never some formats new and others old or missing."""
+    try:
+        write_folder(target, outputs)
+    except OSError as exc:
+        raise WriteError(f"cannot write the report into {target} ({os_reason(exc)}); nothing was written",
+                         EXIT_RENDER) from None
+    return [target / name for name in outputs]

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 
-CADENCES = ("weekly", "monthly", "quarterly")
+from reporter.cadences import NAMES as CADENCES  # noqa: E402 - the one table of cadences
 
 # How AI tools mark their work, as named rules: (rule name, regular expression). One table,
 # documented in the README ("AI-assisted work"); each rule has a test built from the shape the
@@ -171,6 +172,16 @@ class EmailDelivery:
     smtp_port: int | None = None  # default by security: 587 starttls, 465 ssl, 25 none
     smtp_security: str = "starttls"  # starttls | ssl | none
     subject_prefix: str | None = None
+    # Per-scope recipients (issue 16): team id / group name -> addresses of that scope's report.
+    teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Site:
+    """``site``: where the published site is served; `reporter notify` links each digest to it."""
+
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -202,14 +213,17 @@ class Config:
     fiscal_year_start_month: int = 1
     baseline_periods: BaselinePeriods = field(default_factory=BaselinePeriods)
     teams: dict[str, TeamConfig] = field(default_factory=dict)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group name -> team ids (scoped reports)
     services: dict[str, ServiceConfig] = field(default_factory=dict)
     privacy: Privacy = field(default_factory=Privacy)
     ai_detection: AIDetection = field(default_factory=AIDetection)
     statistics: Statistics = field(default_factory=Statistics)
     narratives: str | None = None  # a folder of rule files that override or add to the packaged ones
+    templates: str | None = None  # a folder of templates searched before the packaged ones (any file of templates/)
     finance: Finance = field(default_factory=Finance)
     imports: tuple[ImportSource, ...] = ()
     delivery: Delivery = field(default_factory=Delivery)
+    site: Site = field(default_factory=Site)
     inputs: DatabaseInputs | None = None
     source_dir: str | None = field(default=None, compare=False)  # where the file was; not hashed
 
@@ -219,6 +233,14 @@ class Config:
         if self.narratives is None:
             return None
         folder = Path(self.narratives).expanduser()
+        return folder if folder.is_absolute() or self.source_dir is None else Path(self.source_dir) / folder
+
+    @property
+    def templates_path(self) -> Path | None:
+        """The user's template folder; a relative path is read from the config file's folder."""
+        if self.templates is None:
+            return None
+        folder = Path(self.templates).expanduser()
         return folder if folder.is_absolute() or self.source_dir is None else Path(self.source_dir) / folder
 
     def import_paths(self, spec: ImportSource) -> list[Path]:
@@ -262,6 +284,14 @@ class Config:
         data.pop("source_dir")
         if data["inputs"] is None:  # configs without a database keep the hash they always had
             data.pop("inputs")
+        if data["templates"] is None:  # nor do configs without template overrides
+            data.pop("templates")
+        for parent, key in ((data, "groups"), (data["delivery"]["email"], "teams"),
+                            (data["delivery"]["email"], "groups")):
+            if not parent[key]:  # nor do configs without scopes
+                parent.pop(key)
+        if data["site"]["url"] is None:
+            data.pop("site")
         return _jsonable(data)
 
     def sha256(self) -> str:
@@ -289,18 +319,59 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: {len(raw):,} bytes; a config file is at most {MAX_CONFIG_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): save the file as UTF-8") from None
+    if _bracket_depth(text) > MAX_CONFIG_DEPTH:  # PyYAML would recurse for seconds, then fail
+        raise ConfigError(f"{path}: YAML nested too deeply to read (more than {MAX_CONFIG_DEPTH} levels of [ or {{)")
     import yaml
 
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: YAML nested too deeply to read") from None
     except ValueError as exc:  # an impossible unquoted date such as 2026-13-01
-        raise ConfigError(f"{path}: invalid value: {exc}") from exc
+        raise ConfigError(f"{path}: invalid value: {str(exc)[:200]}") from exc
+    if _expanded_size(data, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
+        raise ConfigError(f"{path}: more than {MAX_CONFIG_VALUES:,} values once YAML aliases (*name) are "
+                          "expanded; a config file never needs that many (an alias bomb?)")
     return parse_config(data, source=str(path), base_dir=Path(path).parent)
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of flow brackets, counted on the raw text (quotes ignored: an over-count
+    needs hundreds of unbalanced brackets inside strings, which no config holds)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _expanded_size(data: Any, limit: int) -> int:
+    """Values in ``data`` counting each alias use again, stopping past ``limit`` (iterative: no
+    recursion on deep documents). Aliases share objects, so the document itself is small."""
+    seen, stack = 0, [data]
+    while stack and seen <= limit:
+        value = stack.pop()
+        seen += 1
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return seen
 
 
 def parse_config(data: Any, source: str = "reporter.yaml", base_dir: Path | None = None) -> Config:
@@ -317,7 +388,7 @@ def parse_config(data: Any, source: str = "reporter.yaml", base_dir: Path | None
         elif key == "currency":
             cur = where.string(value, path).upper()
             if not re.fullmatch(r"[A-Z]{3}", cur):
-                where.fail(path, f"expected a 3-letter ISO 4217 code such as USD, got {value!r}")
+                where.fail(path, f"expected a 3-letter ISO 4217 code such as USD, got {_show(value)}")
             kwargs[key] = cur
         elif key == "timezone":
             tz = where.string(value, path)
@@ -332,18 +403,22 @@ def parse_config(data: Any, source: str = "reporter.yaml", base_dir: Path | None
                 where.fail(path, f"expected a month number 1-12, got {month}")
             kwargs[key] = month
         elif key == "baseline_periods":
-            kwargs[key] = _parse_simple(where, value, path, BaselinePeriods, minimum=1)
+            kwargs[key] = _parse_simple(where, value, path, BaselinePeriods, minimum=1, maximum=MAX_BASELINE)
         elif key == "privacy":
             kwargs[key] = _parse_simple(where, value, path, Privacy, minimum=1)
         elif key == "statistics":
             kwargs[key] = _parse_statistics(where, value, path)
         elif key == "teams":
             kwargs[key] = _parse_teams(where, value, path)
+        elif key == "groups":
+            kwargs[key] = _parse_groups(where, value, path)
         elif key == "services":
             kwargs[key] = _parse_services(where, value, path)
         elif key == "ai_detection":
             kwargs[key] = _parse_ai_detection(where, value, path)
         elif key == "narratives":
+            kwargs[key] = where.string(value, path)
+        elif key == "templates":
             kwargs[key] = where.string(value, path)
         elif key == "finance":
             kwargs[key] = _parse_finance(where, value, path)
@@ -351,19 +426,38 @@ def parse_config(data: Any, source: str = "reporter.yaml", base_dir: Path | None
             kwargs[key] = _parse_imports(where, value, path)
         elif key == "delivery":
             kwargs[key] = _parse_delivery(where, value, path)
+        elif key == "site":
+            m_site = where.mapping(value, path)
+            where.known(m_site, path, Site)
+            url = None if m_site.get("url") is None else where.string(m_site["url"], f"{path}.url")
+            if url is not None and not re.match(r"^https?://[^/\s]+", url):
+                where.fail(f"{path}.url", f"expected the site's address such as https://reports.example.com/, got {url!r}")
+            kwargs[key] = Site(url=url)
         elif key == "inputs":
             kwargs[key] = _parse_database_inputs(where, value, path)
     return Config(**kwargs, source_dir=None if base_dir is None else str(base_dir))
 
 
-def _parse_simple(where: "_Where", value: Any, path: str, cls: type, minimum: int) -> Any:
+# Upper bounds on values whose size is work or memory (README "Configuration"): a typo such as
+# 100000000 must be an error naming the key, not minutes of computing and an out-of-memory kill.
+MAX_BASELINE = {"weekly": 260, "monthly": 60, "quarterly": 20}  # five years of preceding periods
+MAX_RESAMPLES = 100_000
+MAX_CONFIG_BYTES = 1 << 20  # a reporter.yaml is a few kilobytes
+MAX_CONFIG_VALUES = 100_000  # values after YAML aliases are expanded (an alias bomb expands to billions)
+MAX_CONFIG_DEPTH = 100
+
+
+def _parse_simple(where: "_Where", value: Any, path: str, cls: type, minimum: int,
+                  maximum: dict[str, int] | None = None) -> Any:
     m = where.mapping(value, path)
     where.known(m, path, cls)
     out = {}
     for k, v in m.items():
         n = where.integer(v, f"{path}.{k}")
-        if n < minimum:
-            where.fail(f"{path}.{k}", f"expected an integer >= {minimum}, got {n}")
+        top = (maximum or {}).get(k)
+        if n < minimum or (top is not None and n > top):
+            where.fail(f"{path}.{k}", f"expected an integer >= {minimum}" + (f" and <= {top}" if top else "")
+                       + f", got {_show(n)}")
         out[k] = n
     return cls(**out)
 
@@ -377,8 +471,9 @@ def _parse_statistics(where: "_Where", value: Any, path: str) -> Statistics:
         if k in ("bootstrap_resamples", "min_sample", "seed"):
             n = where.integer(v, p)
             low = {"bootstrap_resamples": 100, "min_sample": 2, "seed": 0}[k]
-            if n < low:
-                where.fail(p, f"expected an integer >= {low}, got {n}")
+            high = {"bootstrap_resamples": MAX_RESAMPLES, "min_sample": 1_000_000, "seed": 2**63 - 1}[k]
+            if not low <= n <= high:
+                where.fail(p, f"expected an integer from {low} to {high}, got {_show(n)}")
             out[k] = n
         else:
             x = where.number(v, p)
@@ -428,6 +523,27 @@ def _parse_teams(where: "_Where", value: Any, path: str) -> dict[str, TeamConfig
     return teams
 
 
+def _parse_groups(where: "_Where", value: Any, path: str) -> dict[str, tuple[str, ...]]:
+    """``groups: {name: [team, ...]}``: the teams a group report covers (checked against the data's teams
+    when a report is built)."""
+    m = where.mapping(value, path)
+    out = {}
+    for name, teams in m.items():
+        p = f"{path}.{name}"
+        teams = [teams] if isinstance(teams, str) else teams
+        if not isinstance(teams, list) or not teams:
+            where.fail(p, "expected a non-empty list of team ids")
+        out[where.string(name, p)] = tuple(dict.fromkeys(where.string(t, p) for t in teams))
+    return out
+
+
+def _parse_recipients(where: "_Where", value: Any, path: str) -> tuple[str, ...]:
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list) or not value:
+        where.fail(path, "expected an address or a list of addresses")
+    return tuple(where.string(x, path) for x in value)
+
+
 def _parse_services(where: "_Where", value: Any, path: str) -> dict[str, ServiceConfig]:
     m = where.mapping(value, path)
     services: dict[str, ServiceConfig] = {}
@@ -470,7 +586,7 @@ def _parse_ai_detection(where: "_Where", value: Any, path: str) -> AIDetection:
         p = f"{path}.{k}"
         if k == "use_column":
             if not isinstance(v, bool):
-                where.fail(p, f"expected true or false, got {v!r}")
+                where.fail(p, f"expected true or false, got {_show(v)}")
             out[k] = v
             continue
         if not isinstance(v, list):
@@ -518,7 +634,7 @@ def _parse_imports(where: "_Where", value: Any, path: str) -> tuple[ImportSource
             where.fail(f"{p}.project", "only the devlake source has projects")
         per_repo = m.get("per_repo", False)
         if not isinstance(per_repo, bool):
-            where.fail(f"{p}.per_repo", f"expected true or false, got {per_repo!r}")
+            where.fail(f"{p}.per_repo", f"expected true or false, got {_show(per_repo)}")
         if per_repo and source != "devlake":
             where.fail(f"{p}.per_repo", "only the devlake source has this option")
         out.append(ImportSource(source, tuple(where.string(x, f"{p}.paths") for x in paths), project, per_repo,
@@ -539,7 +655,7 @@ def _parse_delivery(where: "_Where", value: Any, path: str) -> Delivery:
                                   "config file; set the environment variables SMTP_USERNAME and SMTP_PASSWORD")
         # YAML says `from` (a Python keyword), the dataclass `sender`.
         where.known(e, p, None, allowed=sorted({"from", "smtp_host", "smtp_port", "smtp_security",
-                                                "subject_prefix", "to"}))
+                                                "subject_prefix", "to", "teams", "groups"}))
         kwargs: dict[str, Any] = {}
         if "to" in e:
             to = e["to"]
@@ -563,6 +679,18 @@ def _parse_delivery(where: "_Where", value: Any, path: str) -> Delivery:
             kwargs["smtp_security"] = sec
         if "subject_prefix" in e:
             kwargs["subject_prefix"] = where.string(e["subject_prefix"], f"{p}.subject_prefix")
+        for kind in ("teams", "groups"):  # `teams: {payments: [lead@x]}` or `{payments: {to: [lead@x]}}`
+            if e.get(kind) is not None:
+                scopes = where.mapping(e[kind], f"{p}.{kind}")
+                recipients = {}
+                for name, spec in scopes.items():
+                    q = f"{p}.{kind}.{name}"
+                    if isinstance(spec, dict):
+                        where.known(spec, q, None, allowed=["to"])
+                        spec = spec.get("to")
+                        q += ".to"
+                    recipients[str(name)] = _parse_recipients(where, spec, q)
+                kwargs[kind] = recipients
         email = EmailDelivery(**kwargs)
     return Delivery(email=email)
 
@@ -601,6 +729,16 @@ def _parse_database_inputs(where: "_Where", value: Any, path: str) -> DatabaseIn
     return DatabaseInputs(url=url, schema=schema, tables=tables)
 
 
+def _show(value: Any, limit: int = 60) -> str:
+    """A value quoted for an error, bounded: a YAML alias bomb's repr alone would exhaust memory."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 2, limit, limit
+    short.maxlist = short.maxdict = short.maxtuple = short.maxset = 4
+    return short.repr(value)
+
+
 class _Where:
     """Carries the file name so every error says where it is."""
 
@@ -630,17 +768,25 @@ class _Where:
     def string(self, value: Any, path: str) -> str:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.fail(path, f"expected a string, got {type(value).__name__}")
+        if isinstance(value, str) and re.search(r"[\r\n\x00]", value):  # it ends up in a mail header, a title
+            self.fail(path, f"expected text on one line, got a line break or NUL in {_show(value)}")
         return str(value)
 
     def integer(self, value: Any, path: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, f"expected an integer, got {value!r}")
+            self.fail(path, f"expected an integer, got {_show(value)}")
         return value
 
     def number(self, value: Any, path: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(path, f"expected a number, got {value!r}")
-        return float(value)
+            self.fail(path, f"expected a number, got {_show(value)}")
+        try:
+            x = float(value)
+        except OverflowError:
+            x = math.inf
+        if not math.isfinite(x) or abs(x) > 1e15:
+            self.fail(path, f"expected a finite number of at most 1e15, got {_show(value)}")
+        return x
 
     def date(self, value: Any, path: str) -> dt.date:
         if isinstance(value, dt.datetime):
@@ -652,5 +798,5 @@ class _Where:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.fail(path, f"expected a date like 2026-07-27, got {value!r}")
+        self.fail(path, f"expected a date like 2026-07-27, got {_show(value)}")
         raise AssertionError  # unreachable

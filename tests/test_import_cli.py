@@ -114,11 +114,7 @@ def test_config_imports_are_build_inputs_with_lineage_and_skipped_rows(tmp_path)
 
 
 def test_project_option_reaches_devlake_and_only_devlake(tmp_path):
-    import pytest
-
-    fixtures = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "devlake" / "change_lead_time"
-    if not fixtures.is_dir():
-        pytest.skip("shared/conformance is not beside this checkout")
+    fixtures = Path(__file__).resolve().parent / "vendor" / "devlake" / "change_lead_time"
     runner = CliRunner()
     ok = runner.invoke(main, ["import", "devlake", str(fixtures), "--out", str(tmp_path / "a"), "--project", "project1"])
     assert ok.exit_code == 0, ok.output
@@ -133,11 +129,7 @@ def test_project_option_reaches_devlake_and_only_devlake(tmp_path):
 def test_per_repo_gives_one_deployment_per_pipeline_and_repo(tmp_path):
     import csv
 
-    import pytest
-
-    fixtures = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "devlake" / "change_lead_time"
-    if not fixtures.is_dir():
-        pytest.skip("shared/conformance is not beside this checkout")
+    fixtures = Path(__file__).resolve().parent / "vendor" / "devlake" / "change_lead_time"
     runner = CliRunner()
     ids = {}
     for flag in ([], ["--per-repo"]):

@@ -486,11 +486,12 @@ def test_discover_reports_finds_every_built_period(tmp_path):
         discover_reports(tmp_path / "no-such")
 
 
-def test_publish_a_real_weekly_build(tmp_path):
-    from reporter.build import build
-
+def test_publish_a_real_weekly_build(tmp_path, sample_build):
     out = tmp_path / "reports"
-    doc, _ = build("weekly", ROOT / "sample_inputs", out, formats=("json", "html"))
+    doc, files = sample_build("weekly")  # the run's shared build: its HTML and JSON, copied
+    (out / "weekly" / doc["period"]).mkdir(parents=True)
+    for name in ("metrics.json", "report.html"):
+        shutil.copyfile(files[name], out / "weekly" / doc["period"] / name)
     site = tmp_path / "site"
     result = publish(site, discover_reports(out))
     key = f"weekly/{doc['period']}"

@@ -29,6 +29,17 @@ def test_every_metric_is_defined(tmp_path):
 
 
 def test_ci_runs_the_readme_test_command():
-    command = "python3 -m pip install '.[test]' && python3 -m pytest"
+    command = ("python3 -m venv .venv && .venv/bin/pip install -c constraints.txt '.[test]' "
+               "&& .venv/bin/python -m pytest")
     assert f"```sh\n{command}\n```" in README
-    assert command in CI
+    assert CI.rstrip().endswith("\n" + command)  # the last thing CI does, as written
+
+
+def test_every_system_package_ci_installs_is_in_the_readme_set_up():
+    import re
+
+    listed = re.search(r"^packages=\((.*?)^\)", CI, re.S | re.M).group(1)
+    packages = [word for line in listed.splitlines() for word in line.split("#")[0].split()]
+    assert {"python3-venv", "libpango-1.0-0", "chromium", "postgresql"} <= set(packages)
+    set_up = README[README.index("## Set up"):README.index("## Commands")]
+    assert [p for p in packages if not re.search(rf"(?<![\w.-]){re.escape(p)}(?![\w.-])", set_up)] == []

@@ -18,7 +18,6 @@ trustme = pytest.importorskip("trustme")
 from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
-from reporter.build import build  # noqa: E402
 from reporter.cli import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,10 +89,9 @@ def smtp(ca):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
-    doc, _ = build("weekly", ROOT / "sample_inputs", out, period_id="2026-W47")
-    return out / "weekly" / "2026-W47", doc
+def built(sample_build):
+    doc, files = sample_build("weekly")  # shared by the whole run: tests copy it before sending (`report`)
+    return files["metrics.json"].parent, doc
 
 
 @pytest.fixture

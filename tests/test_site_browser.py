@@ -54,13 +54,14 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """A real weekly build (HTML + JSON) plus a minimal monthly report, published."""
-    from reporter.build import build
-
+def site(tmp_path_factory, sample_build) -> Path:
+    """A real weekly build (HTML + JSON; the run's shared sample build) plus a minimal monthly report, published."""
     base = tmp_path_factory.mktemp("browser")
     out = base / "reports"
-    build("weekly", ROOT / "sample_inputs", out, formats=("json", "html"))
+    doc, files = sample_build("weekly")
+    (out / "weekly" / doc["period"]).mkdir(parents=True)
+    for name in ("metrics.json", "report.html"):
+        shutil.copyfile(files[name], out / "weekly" / doc["period"] / name)
     monthly = out / "monthly" / "2026-10"
     monthly.mkdir(parents=True)
     (monthly / "metrics.json").write_text(json.dumps({

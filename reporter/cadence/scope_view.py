@@ -11,7 +11,7 @@ from . import fmt
 def scoped_organization(doc: dict) -> str:
     """The masthead's organisation line: "Northwind Labs · Team Payments" for a scoped document."""
     scope = doc.get("scope")
-    if not scope or scope.get("kind") == "organisation":
+    if not isinstance(scope, dict) or scope.get("kind") not in ("team", "group") or not scope.get("name"):
         return doc["organization"]
     return f"{doc['organization']} · {scope['kind'].capitalize()} {scope['name']}"
 

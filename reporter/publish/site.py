@@ -49,7 +49,7 @@ try:  # POSIX only; elsewhere publishers are not serialised
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-CADENCES = ("weekly", "monthly", "quarterly")
+from reporter.cadences import NAMES as CADENCES  # noqa: E402 - the one table of cadences
 CADENCE_TITLES = {"weekly": "Weekly updates", "monthly": "Monthly reviews", "quarterly": "Quarterly ROI packets"}
 # The files a report folder may publish, in the order the index links them.
 REPORT_FILES = ("report.html", "report.pdf", "metrics.json")
@@ -167,6 +167,10 @@ def _read_report(folder: Path) -> _Report:
     if dates[1] <= dates[0]:
         raise PublishError(f"{folder}: metrics.json ends ({dates[1]}) before it starts ({dates[0]})")
     organization = doc.get("organization")
+    if isinstance(organization, str) and isinstance(doc.get("scope"), dict):  # a team's or group's report
+        from ..cadence.scope_view import scoped_organization
+
+        organization = scoped_organization(doc)
     metric_values = doc.get("metrics") if isinstance(doc.get("metrics"), dict) else {}
     headline = {}
     for name in _HEADLINE:
