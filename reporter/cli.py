@@ -256,7 +256,7 @@ def publish(site_dir: Path, from_dir: Path, reports: tuple[Path, ...], quiet: bo
             raise InputError(f"no built report in {from_dir} (expected CADENCE/PERIOD/metrics.json); "
                              "run `reporter build` first")
         _progress(quiet, f"publishing {len(folders)} report(s) into {site_dir} ...")
-        result = publish_site(site_dir, folders) if folders else None
+        result = publish_site(site_dir, folders, scopes_page=bool(scoped)) if folders else None
         # Each team's and group's reports (OUT/CADENCE/PERIOD/team-x/): SITE/team-x/ and SITE/scopes.html.
         scope_lines = publish_scopes(site_dir, from_dir) if scoped else []
     except ReporterError as exc:

@@ -49,7 +49,7 @@ def publish_all(site_dir: Path, out_dir: Path) -> list[str]:
     lines = []
     org = site.discover_reports(out_dir)
     if org:
-        result = site.publish(site_dir, org)
+        result = site.publish(site_dir, org, scopes_page=bool(discover_scopes(out_dir)))
         lines.append(f"site {site_dir}: organisation " + ("updated" if result.changed else "already up to date"))
     lines += publish_scopes(site_dir, out_dir)
     return lines

@@ -33,7 +33,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -330,6 +330,7 @@ class IndexPage:
     organizations: tuple[str, ...]
     sections: tuple[IndexSection, ...]
     report_count: int
+    scopes: bool = False  # link to scopes.html: reports per team and group are published beside these
     # Column and card labels of the headline metrics, from the one catalogue.
     labels: Mapping[str, str] = field(default_factory=lambda: {k: catalogue.short(k) for k in _HEADLINE})
 
@@ -393,7 +394,7 @@ def index_page(reports: list[_Report]) -> IndexPage:
     return IndexPage(title=title, organizations=organizations, sections=tuple(sections), report_count=len(reports))
 
 
-def render_index(reports: list[_Report], folder: Path | None = None) -> str:
+def render_index(reports: list[_Report], folder: Path | None = None, *, scopes: bool = False) -> str:
     """index.html: byte-reproducible (no clock, deterministic order), no script, relative links."""
     import jinja2
 
@@ -406,7 +407,7 @@ def render_index(reports: list[_Report], folder: Path | None = None) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env.get_template("site_index.html").render(page=index_page(reports))
+    return env.get_template("site_index.html").render(page=replace(index_page(reports), scopes=scopes))
 
 
 # --- staging and swapping ---------------------------------------------------------------------
@@ -556,7 +557,7 @@ def _clear(workspace: Path) -> None:
 # --- publish ----------------------------------------------------------------------------------
 
 
-def publish(site_dir: Path, report_dirs: list[Path]) -> PublishResult:
+def publish(site_dir: Path, report_dirs: list[Path], *, scopes_page: bool = False) -> PublishResult:
     """Add (or replace) these report folders in the site, then rewrite its index and manifest.
 
     The next site is built whole beside the live one and swapped in at once (see "Crash safety"
@@ -591,13 +592,14 @@ def publish(site_dir: Path, report_dirs: list[Path]) -> PublishResult:
         with _Lock(site_dir, site):  # the lock earlier versions take: keeps a mixed pair of publishers apart
             try:
                 _clear(workspace)
-                return _publish_locked(site_dir, site, workspace, incoming)
+                return _publish_locked(site_dir, site, workspace, incoming, scopes_page)
             except OSError as exc:
                 raise PublishError(f"publishing to {site_dir} failed ({os_reason(exc)}); "
                                    f"the site was left as it was") from exc
 
 
-def _publish_locked(site_dir: Path, site: Path, workspace: Path, incoming: dict[str, _Report]) -> PublishResult:
+def _publish_locked(site_dir: Path, site: Path, workspace: Path, incoming: dict[str, _Report],
+                    scopes_page: bool = False) -> PublishResult:
     old_manifest, reports = _load_site(site)
     dropped = _drop_vanished(site, reports, incoming)
     folders: dict[str, Mapping[str, tuple[Path, str]]] = {}
@@ -622,7 +624,9 @@ def _publish_locked(site_dir: Path, site: Path, workspace: Path, incoming: dict[
             latest_updated.append(cadence)
     everything = list(reports.values())
     new_manifest = manifest_bytes(everything)
-    new_index = render_index(everything).encode("utf-8")
+    # The organisation's index links to the teams' and groups' reports once any is (being) published.
+    scopes = scopes_page or (site / "scopes.html").is_file()
+    new_index = render_index(everything, scopes=scopes).encode("utf-8")
     files: dict[str, bytes] = {}
     if new_manifest != old_manifest:
         files[MANIFEST] = new_manifest
