@@ -15,7 +15,8 @@ import click
 from . import __version__
 from .errors import ReporterError
 
-from reporter.cadences import NAMES as CADENCES  # noqa: E402 - the one table of cadences
+from reporter import cadences
+from reporter.cadences import NAMES as CADENCES  # the one table of cadences
 
 
 def _fail(exc: ReporterError) -> None:
@@ -61,7 +62,7 @@ def _scope_request(cadence: str | None, teams: tuple[str, ...], groups: tuple[st
     from .build import QUARTERLY_SCOPE, ScopeRequest
 
     request = ScopeRequest(tuple(teams), tuple(groups), all_teams, all_groups)
-    if request and cadence == "quarterly":
+    if request and cadence and not cadences.get(cadence).scoped:
         raise click.UsageError(QUARTERLY_SCOPE)
     return request
 
@@ -315,7 +316,7 @@ def send(cadence: str | None, input_dir: Path | None, report_dir: Path | None, c
     keeps a cron retry from mailing the same report to the same person twice (--force resends).
     Any refused recipient or SMTP error exits 6.
     """
-    from .publish import sending
+    from . import app
 
     if report_dir is None and (cadence is None or input_dir is None):
         raise click.UsageError("give CADENCE --input DIR to build and send, or --report DIR to send a built report")
@@ -332,12 +333,12 @@ def send(cadence: str | None, input_dir: Path | None, report_dir: Path | None, c
             raise click.UsageError("--to and --eml name one message; with --team/--group/--all-teams/--all-groups "
                                    "the recipients come from delivery.email.teams/.groups in reporter.yaml")
         try:
-            outcome = sending.run_scopes(
+            outcome = app.send(
                 cadence=cadence, input_dir=input_dir, report_dir=report_dir, config_path=config_path,
                 period_id=period_id, out_dir=out_dir, today=as_of.date() if as_of else None, strict=strict,
                 overrides=dict(sender=sender, host=smtp_host, port=smtp_port, security=smtp_security,
                                ca_file=smtp_ca_file, timeout=smtp_timeout),
-                dry_run=dry_run, force=force, ledger_path=ledger_path, request=request,
+                dry_run=dry_run, eml_path=None, force=force, ledger_path=ledger_path, request=request,
                 progress=lambda message: _progress(quiet, message))
         except ReporterError as exc:
             _fail(exc)
@@ -347,7 +348,7 @@ def send(cadence: str | None, input_dir: Path | None, report_dir: Path | None, c
                 click.echo(line)
         return
     try:
-        outcome = sending.run(
+        outcome = app.send(
             cadence=cadence, input_dir=input_dir, report_dir=report_dir, config_path=config_path,
             period_id=period_id, out_dir=out_dir, today=as_of.date() if as_of else None, strict=strict,
             overrides=dict(to=to, sender=sender, host=smtp_host, port=smtp_port, security=smtp_security,
@@ -405,8 +406,8 @@ def notify(cadence: str | None, slack: bool, ms_teams: bool, input_dir: Path | N
     ..._PAYMENTS for team payments, ..._GROUP_NAME for a group; https only. A scope without its
     variable is skipped and listed. Retries 429 and 5xx with backoff; anything else exits 6.
     """
+    from .app import report_folders
     from .publish import notify as chat
-    from .publish.sending import report_folders
 
     channels = tuple(c for c, on in (("slack", slack), ("teams", ms_teams)) if on)
     if not channels:
@@ -478,7 +479,7 @@ def import_(source: str, paths: tuple[Path, ...], out_dir: Path, config_path: Pa
     \b
     {sources}
     """
-    from .build import resolve_config_path
+    from .config import resolve_config_path
     from .config import load_config
     from .importers.registry import SOURCES
     from .importers.report import summarize, write_issue_log

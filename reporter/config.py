@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 
-from reporter.cadences import NAMES as CADENCES  # noqa: E402 - the one table of cadences
 
 # How AI tools mark their work, as named rules: (rule name, regular expression). One table,
 # documented in the README ("AI-assisted work"); each rule has a test built from the shape the
@@ -800,3 +799,14 @@ class _Where:
                 pass
         self.fail(path, f"expected a date like 2026-07-27, got {_show(value)}")
         raise AssertionError  # unreachable
+
+
+def resolve_config_path(input_dir: Path, config_path: Path | None) -> Path | None:
+    """An explicit --config wins; else the input folder's own reporter.yaml, if any."""
+    if config_path is not None:
+        return config_path
+    for name in ("reporter.yaml", "reporter.yml"):
+        candidate = Path(input_dir) / name
+        if candidate.is_file():
+            return candidate
+    return None

@@ -75,7 +75,7 @@ def _verdict(case: fuzzing.Case, result) -> str | None:
 
 def _accounting(case: fuzzing.Case, folder: Path | None = None, records: dict[str, int] | None = None) -> list[str]:
     """Rows written == rows loaded + rows listed as skipped, per file (every row read: no plan)."""
-    from reporter.build import resolve_config_path
+    from reporter.config import resolve_config_path
     from reporter.config import load_config
     from reporter.inputs.load import load_inputs
 

@@ -16,7 +16,7 @@ from . import fmt
 from .evidence import describe_test
 from .scope_view import scoped_organization, with_organisation
 from . import guardrails
-from .model import (KPI, Bullet, ChartSpec, Section, Story, Table, comparison_words, coverage_dots, coverage_note,
+from .model import (KPI, Bullet, ChartSpec, Section, Table, comparison_words, coverage_dots, coverage_note,
                     datasets_present,
                     narrative_stories, Stream)
 from .weekly import DATASET_LABELS, _kpi, _movement, _status, trend_title
@@ -239,7 +239,6 @@ def build_monthly(doc: dict, reproduce: str) -> MonthlyReport:
     kpis = with_organisation(kpis, doc, KPIS)  # a scoped document: the organisation's figure as context
     narrative = doc.get("narrative") or {}
     summary = tuple(Bullet(i["text"]) for i in narrative.get("learnings", [])[:4])
-    present = datasets_present(doc)
     dq = doc["data_quality"]
     return MonthlyReport(
         organization=scoped_organization(doc),

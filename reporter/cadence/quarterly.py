@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..metrics import catalogue as cat
 from . import fmt
 from . import guardrails
-from .model import (Bullet, ChartSpec, Section, Story, Table, cohort_comparison, comparison_words, coverage_dots,
+from .model import (Bullet, ChartSpec, Section, Table, cohort_comparison, comparison_words, coverage_dots,
                     coverage_note, narrative_stories, Stream)
 from .monthly import _money
 from .weekly import DATASET_LABELS, _movement

@@ -26,7 +26,7 @@ only pushes one interval per dataset (a superset of the ranges, hence still corr
 How far each dataset reaches, and why (windowing must not change any metric):
 
 - the analysis window ``[start, end)`` covers the period, the whole requested baseline
-  (``baseline_periods``), the trend periods (``build.TREND_PERIODS``) and, for the quarterly
+  (``baseline_periods``), the trend periods (``cadences.Cadence.trend_periods``) and, for the quarterly
   packet, the difference-in-differences pre-period (``attribution.PRE_WEEKS`` before the
   earliest rollout), padded by a day on each side (local days vs UTC instants);
 - ``pull_requests``: merged or created in the window, plus the attribution reach, computed

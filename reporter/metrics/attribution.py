@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..config import Config
 from ..periods import Period
-from . import people as ppl, placebo
+from . import placebo
 from .prepare import Prepared
 from .stats import rng_for
 

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from . import stats
+from ..cadences import OUTCOME_DATASETS
 from ..periods import Period
 from .suite import Suite, Window, _in, _in_days, _round, make_window, seat_cost
 
 # Extra datasets these metrics read (validated only for the cadences that report them).
-DATASETS = ("work_items", "support_tickets")
+DATASETS = OUTCOME_DATASETS  # the one table of cadences names what the monthly and quarterly read
 IDLE_DAYS = 30
 
 

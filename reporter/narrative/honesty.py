@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import jinja2
 from jinja2 import nodes
 
+from reporter import cadences
 from reporter.cadence.fmt import DISCLAIMER
 
 from . import phrasing
@@ -156,7 +157,7 @@ def check_rule(rule: Rule) -> None:
 
 def check_weekly_money(rule: Rule, masked: str, cadence: str) -> None:
     """4. The weekly report never prints money."""
-    if cadence != "weekly":
+    if cadences.get(cadence).money:
         return
     found = MONEY.search(masked)
     if found:

@@ -22,6 +22,7 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from reporter import cadences
 from reporter.cadence import fmt
 from reporter.metrics import catalogue as cat
 from reporter.cadence.fmt import display_name
@@ -263,7 +264,7 @@ def tokens(value: Any) -> str:
 def money(value: Any, currency: Any = "USD") -> str:
     """An amount in the documents' one money style ('580,000 USD', '1,234,567 EUR'). Never in a weekly report."""
     recorder = _recorder()
-    if recorder.cadence == "weekly":
+    if not cadences.get(recorder.cadence).money:
         raise MoneyInWeekly("the money filter is not allowed in a weekly report "
                             "(weekly is not ROI: money appears monthly and quarterly)")
     number, path = _unwrap(value, "money")

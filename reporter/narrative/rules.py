@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 import yaml
 
-
+from reporter.cadences import NAMES as CADENCES  # the one table of cadences
 from reporter.config import MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, MAX_CONFIG_VALUES, _bracket_depth, _expanded_size
 from reporter.errors import ConfigError
 from reporter.metrics import catalogue
@@ -25,7 +25,6 @@ from reporter.metrics import catalogue
 from . import conditions, phrasing
 
 KINDS = ("story", "learning", "action", "decision", "warning")
-from reporter.cadences import NAMES as CADENCES  # noqa: E402 - the one table of cadences
 FOR_EACH = ("team", "release")
 # The metric names of metrics.json, from the one catalogue (reporter.metrics.catalogue).
 KNOWN_METRICS: frozenset[str] = catalogue.IDS

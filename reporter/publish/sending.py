@@ -1,4 +1,5 @@
-"""`reporter send`: build or reuse a report, then mail it once per recipient."""
+"""`reporter send`: mail built report folders once per recipient (building is the application
+layer's job, reporter/app.py; this module only reads what `reporter build` wrote)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config, load_config
+from ..config import Config
 from ..errors import DeliveryError, InputError
 from . import mail
 
@@ -37,25 +38,12 @@ def _read_report(folder: Path) -> tuple[dict, bytes]:
     return doc, pdf.read_bytes()
 
 
-def run(*, cadence: str | None, input_dir: Path | None, report_dir: Path | None, config_path: Path | None,
-        period_id: str | None, out_dir: Path, today: dt.date | None, strict: bool, overrides: dict,
-        dry_run: bool, eml_path: Path | None, force: bool, ledger_path: Path | None,
+def run(*, folder: Path, config: Config, reports_root: Path, overrides: dict, dry_run: bool,
+        eml_path: Path | None, force: bool, ledger_path: Path | None,
         progress: Callable[[str], None] = lambda _: None) -> SendOutcome:
+    """Mail one built report folder once per recipient (the application layer, reporter/app.py,
+    builds it first when asked: this module only reads built folders)."""
     outcome = SendOutcome()
-    if report_dir is not None:
-        config = load_config(config_path) if config_path else Config()
-        folder = Path(report_dir)
-        reports_root = folder.parent.parent
-    else:
-        from ..build import build, resolve_config_path
-
-        config = load_config(resolve_config_path(Path(input_dir), config_path))
-        progress(f"building the {cadence} report from {input_dir} ...")
-        doc, paths = build(cadence, Path(input_dir), Path(out_dir), config_path=config_path, period_id=period_id,
-                           strict=strict, today=today)
-        folder = Path(out_dir) / cadence / doc["period"]
-        reports_root = Path(out_dir)
-        outcome.lines.append(f"{cadence} report {doc['period']}: built in {folder}")
     doc, pdf = _read_report(folder)
     settings = mail.resolve_settings(config.delivery.email, need_server=not dry_run, **overrides)
     msg = mail.compose(doc, pdf, settings)
@@ -131,33 +119,6 @@ def _read_metrics(folder: Path) -> dict:
     return doc
 
 
-def report_folders(*, cadence: str | None, input_dir: Path | None, report_dir: Path | None,
-                   config_path: Path | None, period_id: str | None, out_dir: Path, today: dt.date | None,
-                   strict: bool, request, progress: Callable[[str], None] = lambda _: None
-                   ) -> tuple[Config, list[Path], Path, list[str]]:
-    """(config, report folders, reports root, lines): built now from --input, or found under --report."""
-    from ..build import build, build_scopes, resolve_config_path, scope_target
-
-    if report_dir is not None:
-        config = load_config(config_path) if config_path else Config()
-        folders = scoped_folders(Path(report_dir), request) if request else [Path(report_dir)]
-        return config, folders, Path(report_dir).parent.parent, []
-    config = load_config(resolve_config_path(Path(input_dir), config_path))
-    progress(f"building the {cadence} report(s) from {input_dir} ...")
-    if not request:
-        doc, _ = build(cadence, Path(input_dir), Path(out_dir), config_path=config_path, period_id=period_id,
-                       strict=strict, today=today)
-        folder = Path(out_dir) / cadence / doc["period"]
-        return config, [folder], Path(out_dir), [f"{cadence} report {doc['period']}: built in {folder}"]
-    run = build_scopes(cadence, Path(input_dir), Path(out_dir), request, config_path=config_path,
-                       period_id=period_id, strict=strict, today=today)
-    folders = ([scope_target(Path(out_dir), run.organisation)] if request.with_organisation else []) + [
-        scope_target(Path(out_dir), doc) for doc, _ in run.scoped]
-    lines = [f"{cadence} reports {run.organisation['period']}: built {len(folders)} in "
-             f"{Path(out_dir) / cadence / run.organisation['period']}"]
-    return config, folders, Path(out_dir), lines + [f"no report for {f}: {why}" for f, why in run.skipped]
-
-
 def scope_key(doc: dict) -> str:
     """The ledger's scope of a document: 'organisation', 'team:payments' or 'group:platform'."""
     scope = doc.get("scope")
@@ -193,16 +154,12 @@ def scoped_folders(report_dir: Path, request) -> list[Path]:
     return out
 
 
-def run_scopes(*, cadence: str | None, input_dir: Path | None, report_dir: Path | None, config_path: Path | None,
-               period_id: str | None, out_dir: Path, today: dt.date | None, strict: bool, overrides: dict,
-               dry_run: bool, force: bool, ledger_path: Path | None, request,
+def run_scopes(*, config: Config, folders: list[Path], reports_root: Path, overrides: dict, dry_run: bool,
+               force: bool, ledger_path: Path | None,
                progress: Callable[[str], None] = lambda _: None) -> SendOutcome:
     """One message per scope, to that scope's recipients, with that scope's PDF and summary. A scope
     without recipients is listed and skipped (never mailed to the organisation's list)."""
     outcome = SendOutcome()
-    config, folders, reports_root, outcome.lines = report_folders(
-        cadence=cadence, input_dir=input_dir, report_dir=report_dir, config_path=config_path, period_id=period_id,
-        out_dir=out_dir, today=today, strict=strict, request=request, progress=progress)
     ledger = ScopedLedger(ledger_path or reports_root / ".sent.json")
     messages = []
     for folder in folders:  # everything composed (and every address checked) before anything is sent
