@@ -36,7 +36,7 @@ import weasyprint
 t3 = time.perf_counter()
 from pathlib import Path
 from reporter.build import compute_report
-from reporter.cadence.weekly import build_weekly
+from reporter.views.weekly import build_weekly
 from reporter.render import charts
 from reporter.render.html import render_weekly
 from reporter.render.pdf import html_to_pdf

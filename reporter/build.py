@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 
-from .config import Config, load_config
+from . import cadences
+from .config import Config, load_config, resolve_config_path  # noqa: F401 - re-exported for callers
 from .errors import EXIT_RENDER, PeriodError, ReporterError
 from .files import WriteError, os_reason, write_folder
 from .inputs.load import Inputs, load_inputs, survey_inputs
@@ -26,7 +26,6 @@ from .metrics.suite import DATASETS_USED, Suite, _in as suite_in
 from .periods import Period, last_complete, last_complete_covered, parse_period, period_containing, preceding
 from .document import SCHEMA_VERSION  # metrics.json's contract version (document.py, schema/metrics.schema.json)
 
-TREND_PERIODS = {"weekly": 12, "monthly": 6, "quarterly": 4}
 FORMATS = ("json", "html", "pdf")
 _COVERAGE_COLUMNS = {
     "pull_requests": ("created_at", "merged_at"),
@@ -41,17 +40,6 @@ _COVERAGE_COLUMNS = {
 class Coverage:
     first_day: dt.date
     last_day: dt.date
-
-
-def resolve_config_path(input_dir: Path, config_path: Path | None) -> Path | None:
-    """An explicit --config wins; else the input folder's own reporter.yaml, if any."""
-    if config_path is not None:
-        return config_path
-    for name in ("reporter.yaml", "reporter.yml"):
-        candidate = Path(input_dir) / name
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def data_coverage(inputs: Inputs, config: Config) -> Coverage | None:
@@ -127,8 +115,7 @@ def load_context(cadence: str, input_dir: Path, config_path: Path | None = None,
     """Load, validate and prepare the inputs and choose the period and baseline (shared by every scope)."""
     config_file = resolve_config_path(Path(input_dir), config_path)
     config = load_config(config_file)
-    datasets = DATASETS_USED + (outcomes.DATASETS if cadence != "weekly" else ()) + (
-        ("surveys", "security_findings") if cadence == "quarterly" else ())
+    datasets = cadences.get(cadence).datasets(DATASETS_USED)
     extra, import_skipped, import_warnings = [], [], []
     if config.imports:
         from .importers.direct import imported_frames
@@ -185,7 +172,8 @@ def compute_document(ctx: ReportContext, scope=None, organisation: dict | None =
     cadence, config_file, config, coverage, period = ctx.cadence, ctx.config_file, ctx.config, ctx.coverage, ctx.period
     datasets_cov, baseline, wanted, covered = ctx.datasets_cov, ctx.baseline, ctx.wanted, ctx.covered
     scope = scope or scoping.organisation(config)
-    if not scope.is_organisation and cadence == "quarterly":
+    row = cadences.get(cadence)
+    if not scope.is_organisation and not row.scoped:
         raise scoping.ScopeError(QUARTERLY_SCOPE)
     prep = scoping.cut_prepared(ctx.prep, scope, ctx.codes)
     inputs = scoping.cut_inputs(ctx.inputs, scope, config)
@@ -194,31 +182,30 @@ def compute_document(ctx: ReportContext, scope=None, organisation: dict | None =
     present = {name for name, files in inputs.present.items() if files}
     suite = Suite(prep, config, period, baseline, bool(has_unplanned), datasets_cov, covered, present)
     metrics = suite.compute()
-    if cadence != "weekly":  # outcomes and money belong to the monthly review and the quarterly packet
+    if row.outcomes:  # outcomes and money belong to the monthly review and the quarterly packet
         metrics.update(outcomes.compute(suite, None, metrics))
     window = suite.cur
     details = {
         "ai_users_by_tool": breakdowns.users_by(prep, config, window, "tool"),
         "ai_users_by_feature": breakdowns.users_by(prep, config, window, "feature"),
         "reverts": breakdowns.reverts(prep, window, config.statistics),
-        "releases": breakdowns.releases(inputs, window, with_money=cadence != "weekly"),
+        "releases": breakdowns.releases(inputs, window, with_money=row.money),
         "flow_by_size": breakdowns.flow_by_size(prep, window, config.statistics),
         "seats": None if suite.no_data("seats") else breakdowns.seats(prep, window),
     }
     capacity = None
-    if cadence == "quarterly":
+    if row.attribution:
         capacity = quarterly_capacity(prep, inputs, config, period, coverage, metrics, suite.cur)
-    if cadence == "quarterly":
         details["guardrails"] = outcomes.guardrails(suite, inputs, config)
         details["tokens_by_category"] = outcomes.tokens_by_category(suite)
-    if cadence != "weekly":
+    if row.outcomes:
         details["spend_by_tool"] = outcomes.spend_breakdown(suite, "tool")
         details["spend_by_category"] = outcomes.spend_breakdown(suite, "category")
         details["backlog_by_initiative"] = outcomes.backlog(suite)
-    series = trends.series(prep, config, period, TREND_PERIODS[cadence],
+    series = trends.series(prep, config, period, row.trend_periods,
                            coverage.first_day if coverage else None, coverage.last_day if coverage else None)
     weekly_series = None
-    if cadence == "quarterly":  # the quarter week by week: the evidence even without a previous quarter
+    if row.weekly_trend:  # the quarter week by week: the evidence even without a previous quarter
         first_week = period_containing("weekly", period.start)
         last_week = period_containing("weekly", period.last_day())
         weeks = (last_week.start - first_week.start).days // 7 + 1
@@ -261,7 +248,7 @@ def compute_document(ctx: ReportContext, scope=None, organisation: dict | None =
         },
         "capacity": capacity,
         # Technical guardrails (metrics/quality.py): code quality per merged PR, AI-assisted vs other.
-        "quality": quality.compute(suite, inputs["code_quality"], with_trend=cadence != "weekly"),
+        "quality": quality.compute(suite, inputs["code_quality"], with_trend=row.quality_trend),
         "narrative": None,
         "inputs": {name: inputs.lineage[name] for name in sorted(inputs.lineage)},
         "config_file": config_file.name if config_file else None,
@@ -285,9 +272,10 @@ def read_plan(cadence: str, period: Period, config: Config) -> ReadPlan:
     """What the report reads (inputs/plan.py): its period, whole requested baseline, trend periods
     and, for the quarterly packet, the difference-in-differences pre-period."""
     fiscal = config.fiscal_year_start_month
-    before = preceding(period, max(config.baseline_periods.for_cadence(cadence), TREND_PERIODS[cadence] - 1), fiscal)
+    row = cadences.get(cadence)
+    before = preceding(period, max(config.baseline_periods.for_cadence(cadence), row.trend_periods - 1), fiscal)
     start = min([period.start] + [p.start for p in before])
-    if cadence == "quarterly":
+    if row.attribution:
         first = did_start({name: team.ai_rollout for name, team in config.teams.items()}, period.end)
         start = min(start, first) if first else start
     # The period's last week runs whole (the quarterly weekly trend, the DiD's weeks by their Monday).
@@ -506,7 +494,7 @@ def build_scopes(cadence: str, input_dir: Path, out_dir: Path, request: ScopeReq
     from .metrics.suite import TeamFolder, make_window
 
     formats = formats or FORMATS
-    if cadence == "quarterly":
+    if not cadences.get(cadence).scoped:
         raise scoping.ScopeError(QUARTERLY_SCOPE)
     ctx = load_context(cadence, input_dir, config_path, period_id, strict, today)
     config = ctx.config
@@ -539,31 +527,17 @@ def render_outputs(doc: dict, formats: tuple[str, ...], command: str, templates:
                    ) -> dict[str, bytes]:
     """File name -> bytes of every requested format of one document (nothing written yet); ``templates``:
     the user's template folder (config `templates:`), searched before the packaged one."""
-    cadence = doc["cadence"]
+    row = cadences.get(doc["cadence"])
     documents = [f for f in formats if f != "json"]
     outputs: dict[str, bytes] = {}
     if documents:
-        from .render import html as render_html
-
-        if cadence == "weekly":
-            from .cadence.weekly import build_weekly
-
-            html = render_html.render_weekly(build_weekly(doc, command), templates=templates)
-        elif cadence == "monthly":
-            from .cadence.monthly import build_monthly
-
-            html = render_html.render_monthly(build_monthly(doc, command), templates=templates)
-        else:
-            from .cadence.quarterly import build_quarterly
-
-            html = render_html.render_quarterly(build_quarterly(doc, command), templates=templates)
+        html = row.render()(row.build_view()(doc, command), templates=templates)
         if "html" in formats:
             outputs["report.html"] = html.encode("utf-8")
         if "pdf" in formats:
             from .render.pdf import html_to_pdf
 
-            # The quarterly packet carries its full metrics inside the PDF (an archival, self-explaining file).
-            attached = {"metrics.json": to_json(doc).encode("utf-8")} if cadence == "quarterly" else None
+            attached = {"metrics.json": to_json(doc).encode("utf-8")} if row.attach_json else None
             outputs["report.pdf"] = html_to_pdf(html, attachments=attached)
     if "json" in formats:
         outputs["metrics.json"] = to_json(doc).encode("utf-8")

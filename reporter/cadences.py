@@ -57,15 +57,15 @@ def _resolve(target: str) -> Callable[..., Any]:
 CADENCES: dict[str, Cadence] = {c.name: c for c in (
     Cadence("weekly", (), money=False, outcomes=False, attribution=False, weekly_trend=False,
             quality_trend=False, trend_periods=12, decisions=False, action_cap=5,
-            view_model="reporter.cadence.weekly:build_weekly", renderer="reporter.render.html:render_weekly",
+            view_model="reporter.views.weekly:build_weekly", renderer="reporter.render.html:render_weekly",
             attach_json=False, title="AI delivery update", mail_summary="kpis"),
     Cadence("monthly", OUTCOME_DATASETS, money=True, outcomes=True, attribution=False, weekly_trend=False,
             quality_trend=True, trend_periods=6, decisions=True, action_cap=None,
-            view_model="reporter.cadence.monthly:build_monthly", renderer="reporter.render.html:render_monthly",
+            view_model="reporter.views.monthly:build_monthly", renderer="reporter.render.html:render_monthly",
             attach_json=False, title="Monthly AI delivery review", mail_summary="kpis"),
     Cadence("quarterly", OUTCOME_DATASETS + SURVEY_DATASETS, money=True, outcomes=True, attribution=True,
             weekly_trend=True, quality_trend=True, trend_periods=4, decisions=False, action_cap=None,
-            view_model="reporter.cadence.quarterly:build_quarterly",
+            view_model="reporter.views.quarterly:build_quarterly",
             renderer="reporter.render.html:render_quarterly", attach_json=True, title="Quarterly AI ROI packet",
             mail_summary="headlines"),
 )}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reporter.cadence import evidence, fmt, monthly, weekly
+from reporter.views import evidence, fmt, monthly, weekly
 from reporter.config import load_config
 from reporter.metrics import catalogue
 from reporter.narrative import KNOWN_METRICS, load_rules

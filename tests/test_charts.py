@@ -20,7 +20,7 @@ from matplotlib.font_manager import findfont
 from matplotlib.patches import Rectangle
 
 from reporter.assets import templates_dir
-from reporter.cadence.model import ChartSpec
+from reporter.views.model import ChartSpec
 from reporter.render import charts
 from reporter.render.charts import PERCENT_STEPS, round_step, tick_text, tick_values
 

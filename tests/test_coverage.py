@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from reporter.build import compute_report
-from reporter.cadence.weekly import build_weekly
+from reporter.views.weekly import build_weekly
 from reporter.cli import main
 
 TODAY = dt.date(2026, 11, 23)
@@ -93,7 +93,7 @@ def test_a_partial_month_is_measured_over_its_covered_weeks(make_inputs):
     assert doc["metrics"]["merged_prs_per_engineer_week"]["value"] == pytest.approx(14 / 12, abs=1e-4)
     assert any("only partly covered" in w and "14 covered days" in w for w in doc["data_quality"]["warnings"])
     # Page 1 says so.
-    from reporter.cadence.monthly import build_monthly
+    from reporter.views.monthly import build_monthly
     note = build_monthly(doc, "reporter build").coverage_note
     assert note.startswith("The inputs cover 2–15 Mar 2026 only: 14 of 31 days (2.0 of 4.4 weeks) of this period.")
 

@@ -1,9 +1,9 @@
-"""The guardrail lines of the documents (cadence/guardrails.py) on hand-made quality blocks: a direction
+"""The guardrail lines of the documents (views/guardrails.py) on hand-made quality blocks: a direction
 only where the test says so, n on both sides, N/A with its reason, nothing when code was never measured."""
 
 from __future__ import annotations
 
-from reporter.cadence import guardrails
+from reporter.views import guardrails
 
 
 def metric(value, *, change="flat", ai=(2.5, 40), other=(1.5, 60), diff=None, by_team=None, baseline=2.0):

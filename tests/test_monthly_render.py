@@ -56,7 +56,7 @@ def test_workflow_decisions_follow_the_size_breakdown_and_the_revert_guard():
     faster outside noise, reverts tested and within 2x of others -> Scale; with AI reverts above 2x, or
     higher outside noise, no Scale (quality travels with speed)."""
     from reporter.assets import narratives_dir
-    from reporter.cadence.monthly import _decisions
+    from reporter.views.monthly import _decisions
     from reporter.narrative import narrate
 
     def doc(ai_revert_rate: float, reverts_change: str = "flat") -> dict:

@@ -132,6 +132,7 @@ def test_site_layout_and_result(tmp_path):
         "monthly/latest/metrics.json",
         "quarterly/2026-Q3/metrics.json", "quarterly/2026-Q3/report.html", "quarterly/2026-Q3/report.pdf",
         "quarterly/latest/metrics.json", "quarterly/latest/report.html", "quarterly/latest/report.pdf",
+        "schema/metrics.schema.json",
         "weekly/2026-W45/metrics.json", "weekly/2026-W45/report.html",
         "weekly/2026-W46/metrics.json", "weekly/2026-W46/report.html",
         "weekly/2026-W47/metrics.json", "weekly/2026-W47/report.html", "weekly/2026-W47/report.pdf",

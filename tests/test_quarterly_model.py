@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reporter.cadence.quarterly import _scatter, _watch
+from reporter.views.quarterly import _scatter, _watch
 
 
 def _doc(releases, cfr=None, reverts=None):
@@ -44,7 +44,7 @@ def test_page_one_names_the_guardrails_to_watch_when_no_warning_fired():
 
 
 def test_page_one_says_we_cannot_yet_tell_when_the_range_spans_zero_and_decides():
-    from reporter.cadence.quarterly import _verdict
+    from reporter.views.quarterly import _verdict
 
     def doc(values, confidence="low (x)"):
         return {"period": "2027-Q4", "capacity": {
@@ -63,7 +63,7 @@ def test_page_one_says_we_cannot_yet_tell_when_the_range_spans_zero_and_decides(
 
 
 def test_page_one_picture_sets_both_value_estimates_beside_the_cost():
-    from reporter.cadence.quarterly import _value_chart
+    from reporter.views.quarterly import _value_chart
     from reporter.render.charts import figure
 
     doc = {"capacity": {"cost": {"value": 16_586.0, "currency": "USD"},

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from reporter.assets import narratives_dir
 from reporter.build import build
 from reporter.narrative import narrate
-from reporter.cadence.weekly import build_weekly
+from reporter.views.weekly import build_weekly
 from reporter.render.html import render_weekly
 from reporter.render.pdf import RenderError, confined_fetcher, html_to_pdf
 

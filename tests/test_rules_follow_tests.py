@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from reporter.assets import narratives_dir
-from reporter.cadence.evidence import describe_test
-from reporter.cadence.monthly import _decisions
+from reporter.views.evidence import describe_test
+from reporter.views.monthly import _decisions
 from reporter.narrative import KNOWN_METRICS, RuleError, conditions, load_rules, narrate
 
 

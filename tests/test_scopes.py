@@ -221,7 +221,7 @@ def test_the_site_has_an_index_per_scope_with_stable_latest_links(inputs, tmp_pa
                  today=SAMPLE_TODAY)
     page1 = (out / "weekly" / "2026-W47" / "team-payments" / "report.html").read_text()
     doc = json.loads((out / "weekly" / "2026-W47" / "team-payments" / "metrics.json").read_text())
-    from reporter.cadence import fmt
+    from reporter.views import fmt
 
     assert "Northwind Labs · Team Payments" in page1
     for name, formatter in (("pr_cycle_time_hours", fmt.hours), ("deployments", fmt.count)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reporter.cadence.signal import strongest
+from reporter.views.signal import strongest
 
 
 def _metric(value, baseline, change, interval, n=50, base_n=200, delta_pct=None, delta=None):
@@ -47,7 +47,7 @@ def test_nothing_outside_noise_says_so_with_n():
 
 
 def test_the_team_table_says_whether_its_counts_add_up_to_the_cards():
-    from reporter.cadence.weekly import _adds_up
+    from reporter.views.weekly import _adds_up
 
     m = {"merged_prs": {"value": 150, "by_team": {"a": {"value": 100, "n": 100}, "other": {"value": 50, "n": 50}}},
          "deployments": {"value": 44, "by_team": {"a": {"value": 40, "n": 40},

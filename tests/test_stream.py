@@ -3,7 +3,7 @@ counted, the money caveat once per section, team names as configured."""
 
 from __future__ import annotations
 
-from reporter.cadence.model import narrative_stories
+from reporter.views.model import narrative_stories
 
 
 def _doc(values: list[tuple[float | None, str]], extra: int = 0) -> dict:

@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import nodes
 
 from reporter import cadences
-from reporter.cadence.fmt import DISCLAIMER
+from reporter.views.fmt import DISCLAIMER
 
 from . import phrasing
 from .conditions import CHANGES

@@ -23,16 +23,16 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reporter import cadences
-from reporter.cadence import fmt
+from reporter.views import fmt
 from reporter.metrics import catalogue as cat
-from reporter.cadence.fmt import display_name
+from reporter.views.fmt import display_name
 
 CONTEXT_NAMES = frozenset({"m", "b", "team", "team_name", "release", "cadence", "period"})
 NUMBER_FILTERS = ("hours", "percent", "points", "pct_change", "count", "tokens", "money")
 # Text-only builtins that cannot print an untraced number by themselves.
 SAFE_BUILTIN_FILTERS = ("capitalize", "lower", "upper", "title", "trim", "default", "join", "first", "last",
                         "replace")
-MINUS = "\u2212"  # the typographic minus used by reporter.cadence.fmt
+MINUS = "\u2212"  # the typographic minus used by reporter.views.fmt
 
 
 class TextError(ValueError):

@@ -100,7 +100,7 @@ def attachment_name(doc: dict) -> str:
 
 def subject(doc: dict, prefix: str | None = None) -> str:
     label = _period_label(doc)
-    from ..cadence.scope_view import scoped_organization
+    from ..views.scope_view import scoped_organization
 
     text = f"{scoped_organization(doc)} · {CADENCE_TITLES[doc['cadence']]} · {doc['period']} ({label})"
     text = f"{prefix} {text}" if prefix else text
@@ -108,7 +108,7 @@ def subject(doc: dict, prefix: str | None = None) -> str:
 
 
 def _period_label(doc: dict) -> str:
-    from ..cadence import fmt
+    from ..views import fmt
 
     start = dt.date.fromisoformat(doc["start"])
     last = dt.date.fromisoformat(doc["end"]) - dt.timedelta(days=1)

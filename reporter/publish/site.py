@@ -5,6 +5,7 @@ serves as is. Layout::
 
     SITE/index.html                      every report, grouped by cadence, latest period first
     SITE/manifest.json                   what is published, sorted, with the sha256 of each file
+    SITE/schema/metrics.schema.json      the JSON Schema of metrics.json (reporter/schema/)
     SITE/<cadence>/<period>/             metrics.json, report.html, report.pdf (those present)
     SITE/<cadence>/latest/               a real copy of the newest period's files
 
@@ -38,18 +39,19 @@ from pathlib import Path
 from typing import Mapping
 
 from ..assets import templates_dir
-from ..cadence import fmt
+from ..views import fmt
 from ..metrics import catalogue
 from ..files import fsync_file, fsync_folders, link_tree, os_reason, restore_aside, swap_in, write_atomic
 from ..files import sha256_file as _sha256
 from ..errors import EXIT_DELIVERY, DeliveryError
+from ..document import schema_path
 
 try:  # POSIX only; elsewhere publishers are not serialised
     import fcntl
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-from reporter.cadences import NAMES as CADENCES  # noqa: E402 - the one table of cadences
+from reporter.cadences import NAMES as CADENCES  # the one table of cadences
 CADENCE_TITLES = {"weekly": "Weekly updates", "monthly": "Monthly reviews", "quarterly": "Quarterly ROI packets"}
 # The files a report folder may publish, in the order the index links them.
 REPORT_FILES = ("report.html", "report.pdf", "metrics.json")
@@ -168,7 +170,7 @@ def _read_report(folder: Path) -> _Report:
         raise PublishError(f"{folder}: metrics.json ends ({dates[1]}) before it starts ({dates[0]})")
     organization = doc.get("organization")
     if isinstance(organization, str) and isinstance(doc.get("scope"), dict):  # a team's or group's report
-        from ..cadence.scope_view import scoped_organization
+        from ..views.scope_view import scoped_organization
 
         organization = scoped_organization(doc)
     metric_values = doc.get("metrics") if isinstance(doc.get("metrics"), dict) else {}
@@ -622,6 +624,9 @@ def _publish_locked(site_dir: Path, site: Path, workspace: Path, incoming: dict[
         if not _folder_matches(site / cadence / LATEST, newest.files):
             folders[f"{cadence}/{LATEST}"] = {n: (newest.source / n, sha) for n, sha in newest.files.items()}
             latest_updated.append(cadence)
+    schema = schema_path()  # SITE/schema/metrics.schema.json: the contract every metrics.json follows
+    if not _folder_matches(site / "schema", {schema.name: _sha256(schema)}):
+        folders["schema"] = {schema.name: (schema, _sha256(schema))}
     everything = list(reports.values())
     new_manifest = manifest_bytes(everything)
     # The organisation's index links to the teams' and groups' reports once any is (being) published.

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from matplotlib.text import Text
     from matplotlib.typing import RcKeyType
 
-from ..cadence import fmt
-from ..cadence.model import ChartSpec
+from ..views import fmt
+from ..views.model import ChartSpec
 
 # report.css's --ink, --muted and --rule; the good/bad pair is its --good and --bad: Okabe-Ito blue
 # and a darkened vermillion, told apart with every common colour-vision deficiency. They are close

@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..assets import templates_dir
-from ..cadence.model import ChartSpec, WeeklyReport
-from ..cadence.monthly import MonthlyReport
-from ..cadence.quarterly import QuarterlyReport
+from ..views.model import ChartSpec, WeeklyReport
+from ..views.monthly import MonthlyReport
+from ..views.quarterly import QuarterlyReport
 
 FONTS = (("Inter", 400, "inter-latin-400-normal.woff"), ("Inter", 600, "inter-latin-600-normal.woff"),
          ("Inter", 700, "inter-latin-700-normal.woff"))

@@ -89,7 +89,7 @@ class WeeklyReport:
     lang: str = "en"
     notes: tuple[str, ...] = field(default_factory=tuple)
     coverage_note: str = ""
-    signal: str = ""  # page 1's lead: the strongest finding outside noise (cadence/signal.py)
+    signal: str = ""  # page 1's lead: the strongest finding outside noise (views/signal.py)
 
 
 @dataclass(frozen=True)
