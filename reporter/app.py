@@ -24,6 +24,7 @@ def report_folders(*, cadence: str | None, input_dir: Path | None, report_dir: P
         config = load_config(config_path) if config_path else Config()
         folders = sending.scoped_folders(Path(report_dir), request) if request else [Path(report_dir)]
         return config, folders, Path(report_dir).parent.parent, []
+    assert cadence is not None and input_dir is not None  # the CLI asks for --report or CADENCE --input
     config = load_config(resolve_config_path(Path(input_dir), config_path))
     progress(f"building the {cadence} report(s) from {input_dir} ...")
     if not request:

@@ -16,9 +16,9 @@ from . import cadences
 from .config import Config, load_config, resolve_config_path  # noqa: F401 - re-exported for callers
 from .errors import EXIT_RENDER, PeriodError, ReporterError
 from .files import WriteError, os_reason, write_folder
-from .inputs.load import Inputs, load_inputs, survey_inputs
+from .inputs.load import Inputs, Survey, load_inputs, survey_inputs
 from .inputs.plan import ReadPlan, did_start, report_plan
-from .metrics.prepare import prepare
+from .metrics.prepare import Prepared, prepare
 from .metrics import breakdowns, catalogue, outcomes, quality, trends
 from .metrics import coverage as coverage_of
 from .metrics import ai as ai_rules
@@ -42,7 +42,7 @@ class Coverage:
     last_day: dt.date
 
 
-def data_coverage(inputs: Inputs, config: Config) -> Coverage | None:
+def data_coverage(inputs: "Inputs | Survey", config: Config) -> Coverage | None:
     """The days the delivery and AI records reach; without any, what the other dated datasets reach
     (a folder of work items alone still has a period)."""
     found = _reach(inputs, config, _COVERAGE_COLUMNS)
@@ -52,7 +52,7 @@ def data_coverage(inputs: Inputs, config: Config) -> Coverage | None:
     return found
 
 
-def _reach(inputs: Inputs, config: Config, columns_of: dict[str, tuple[str, ...]]) -> Coverage | None:
+def _reach(inputs: "Inputs | Survey", config: Config, columns_of: dict[str, tuple[str, ...]]) -> Coverage | None:
     firsts, lasts = [], []
     for dataset, columns in columns_of.items():
         for column in columns:
@@ -98,7 +98,7 @@ class ReportContext:
     config_file: Path | None
     config: Config
     inputs: Inputs
-    prep: object  # metrics.prepare.Prepared
+    prep: Prepared
     coverage: Coverage | None
     period: Period
     datasets_cov: dict
@@ -116,7 +116,9 @@ def load_context(cadence: str, input_dir: Path, config_path: Path | None = None,
     config_file = resolve_config_path(Path(input_dir), config_path)
     config = load_config(config_file)
     datasets = cadences.get(cadence).datasets(DATASETS_USED)
-    extra, import_skipped, import_warnings = [], [], []
+    extra: list = []
+    import_skipped: list = []
+    import_warnings: list[str] = []
     if config.imports:
         from .importers.direct import imported_frames
 
@@ -276,7 +278,8 @@ def read_plan(cadence: str, period: Period, config: Config) -> ReadPlan:
     before = preceding(period, max(config.baseline_periods.for_cadence(cadence), row.trend_periods - 1), fiscal)
     start = min([period.start] + [p.start for p in before])
     if row.attribution:
-        first = did_start({name: team.ai_rollout for name, team in config.teams.items()}, period.end)
+        first = did_start({name: team.ai_rollout for name, team in config.teams.items()
+                           if team.ai_rollout is not None}, period.end)
         start = min(start, first) if first else start
     # The period's last week runs whole (the quarterly weekly trend, the DiD's weeks by their Monday).
     last = period.last_day()
@@ -356,8 +359,10 @@ def check_period_reached(period: Period, datasets: dict[str, coverage_of.Dataset
     first, last = period.start, period.last_day()
     states = {name: cov.status(first, last) for name, cov in datasets.items() if cov.files}
     if states and all(state in (coverage_of.OUTSIDE, coverage_of.EMPTY) for state in states.values()):
-        reach = [cov for cov in datasets.values() if cov.files and cov.first_day is not None]
-        span = (f"they run from {min(c.first_day for c in reach)} to {max(c.last_day for c in reach)}"
+        firsts = [cov.first_day for cov in datasets.values() if cov.files and cov.first_day is not None]
+        lasts = [cov.last_day for cov in datasets.values() if cov.files and cov.last_day is not None]
+        reach = firsts and lasts
+        span = (f"they run from {min(firsts)} to {max(lasts)}"
                 if reach else "they hold no dated record")
         raise PeriodError(f"{period.id} ({first} to {last}) is outside every input file: {span}; "
                           f"choose a period the data reaches, or omit --period")
@@ -500,14 +505,17 @@ def build_scopes(cadence: str, input_dir: Path, out_dir: Path, request: ScopeReq
     config = ctx.config
     wanted = scoping.resolve(config, ctx.prep.people, teams=request.teams, groups=request.groups,
                              all_teams=request.all_teams, all_groups=request.all_groups)
-    folder = TeamFolder(ctx.prep, config, make_window([ctx.period], config, *(ctx.covered or (None, None))))
-    eligible, skipped = [], []
+    window = make_window([ctx.period], config, *(ctx.covered or (None, None)))
+    assert window is not None  # one period always makes a window
+    folder = TeamFolder(ctx.prep, config, window)
+    eligible: list = []
+    skipped: list[tuple[str, str]] = []
     for scope in wanted:  # decided before anything is written
         why = scoping.ineligible(scope, folder)
         if why is None:
             eligible.append(scope)
         elif request.all_teams and scope.kind == scoping.TEAM or request.all_groups and scope.kind == scoping.GROUP:
-            skipped.append((scope.folder, why))
+            skipped.append((scope.folder or scope.id, why))
         else:
             raise scoping.ScopeError(why)
     org = compute_document(ctx)

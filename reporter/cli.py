@@ -151,7 +151,7 @@ def build(cadence: str, input_dir: Path, config_path: Path | None, period_id: st
             click.echo(f"  {dq['skipped_rows']} invalid rows skipped (listed in data_quality.skipped)", err=True)
         for warning in dq["warnings"]:
             click.echo(f"  warning: {warning}", err=True)
-        if published is not None:
+        if published is not None and site_dir is not None:
             _echo_publish(site_dir, published)
 
 

@@ -756,7 +756,8 @@ class _Where:
     def known(self, m: dict, path: str, cls: type | None, allowed: list[str] | None = None) -> None:
         """Every key of ``m`` is a field of ``cls`` (or one of ``allowed``), else an error with a hint."""
         if allowed is None:
-            allowed = [name for name in cls.__dataclass_fields__ if name != "source_dir"]
+            assert cls is not None, "known() needs a dataclass or the allowed keys"
+            allowed = [name for name in getattr(cls, "__dataclass_fields__") if name != "source_dir"]
         for key in m:
             if key not in allowed:
                 hint = difflib.get_close_matches(str(key), allowed, n=1)

@@ -101,6 +101,7 @@ def resolve(config: Config, people: pd.DataFrame, *, teams: tuple[str, ...] = ()
     out += [Scope(GROUP, g, g[:1].upper() + g[1:], tuple(sorted(config.groups[g]))) for g in wanted_groups]
     folders: dict[str, str] = {}
     for s in out:
+        assert s.folder is not None  # only the organisation has no folder, and it is not in `out`
         if s.folder in folders and folders[s.folder] != s.id:
             raise ScopeError(f"{s.kind}s {folders[s.folder]!r} and {s.id!r} share the folder name {s.folder}; "
                              "rename one")

@@ -19,7 +19,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -225,14 +225,14 @@ class NotifyOutcome:
 
 def run(folders: list[Path], channels: tuple[str, ...], *, site_url: str | None, ledger_path: Path,
         dry_run: bool, force: bool, retry: Retry = Retry(), timeout: float = 30.0,
-        env: dict[str, str] | None = None, sleep: Callable[[float], None] = time.sleep) -> NotifyOutcome:
+        env: Mapping[str, str] | None = None, sleep: Callable[[float], None] = time.sleep) -> NotifyOutcome:
     """Post each report folder's digest to each channel's webhook for its scope.
 
     A scope without a webhook variable is listed and skipped (never posted to another scope's
     channel). Every payload is built before anything is posted."""
     from .sending import ScopedLedger, _read_metrics, scope_key
 
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     if site_url is not None:
         site_url = check_url(site_url, "the site URL (--site-url / site.url)")
     outcome = NotifyOutcome()
@@ -243,7 +243,7 @@ def run(folders: list[Path], channels: tuple[str, ...], *, site_url: str | None,
         for channel in channels:
             name = env_name(channel, doc)
             payload = PAYLOADS[channel](doc, link)
-            url = env.get(name) or None
+            url = environ.get(name) or None
             if url is None and not dry_run:
                 outcome.lines.append(f"no {channel} webhook for {scope_key(doc)} (set {name}): not posted")
                 continue
@@ -267,6 +267,7 @@ def run(folders: list[Path], channels: tuple[str, ...], *, site_url: str | None,
                 outcome.lines.append(f"already posted {key} {doc['cadence']} {doc['period']} to {channel} ({name}) "
                                      f"at {already[target.lower()]['sent_at']} (--force posts again)")
                 continue
+            assert url is not None  # a plan without a URL exists only in a dry run
             try:
                 attempts = post(url, payload, what=f"{channel} webhook {name}", retry=retry, timeout=timeout,
                                 sleep=sleep)

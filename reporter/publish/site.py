@@ -163,7 +163,7 @@ def _read_report(folder: Path) -> _Report:
     for name in ("start", "end"):
         value = doc.get(name)
         try:
-            dates.append(dt.date.fromisoformat(value))
+            dates.append(dt.date.fromisoformat(value))  # type: ignore[arg-type]  # non-text: TypeError below
         except (TypeError, ValueError):
             raise PublishError(f"{folder}: metrics.json has {name} {value!r}, not an ISO date") from None
     if dates[1] <= dates[0]:
@@ -173,7 +173,7 @@ def _read_report(folder: Path) -> _Report:
         from ..views.scope_view import scoped_organization
 
         organization = scoped_organization(doc)
-    metric_values = doc.get("metrics") if isinstance(doc.get("metrics"), dict) else {}
+    metric_values: dict = doc["metrics"] if isinstance(doc.get("metrics"), dict) else {}
     headline = {}
     for name in _HEADLINE:
         item = metric_values.get(name)
@@ -605,7 +605,9 @@ def _publish_locked(site_dir: Path, site: Path, workspace: Path, incoming: dict[
     old_manifest, reports = _load_site(site)
     dropped = _drop_vanished(site, reports, incoming)
     folders: dict[str, Mapping[str, tuple[Path, str]]] = {}
-    added, replaced, unchanged = [], [], []
+    added: list[str] = []
+    replaced: list[str] = []
+    unchanged: list[str] = []
     for key, report in sorted(incoming.items(), key=lambda kv: kv[1].sort_key()):
         target = site / report.cadence / report.period
         if _folder_matches(target, report.files):
