@@ -13,7 +13,7 @@ from reporter.views import evidence, fmt, monthly, weekly
 from reporter.config import load_config
 from reporter.metrics import catalogue
 from reporter.narrative import KNOWN_METRICS, load_rules
-from reporter.publish.site import index_page
+from reporter.publish.index import index_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_inputs"
