@@ -12,6 +12,7 @@ import functools
 import hashlib
 import os
 import platform
+import secrets
 import shutil
 import sys
 import tempfile
@@ -66,6 +67,61 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _settle(path.parent)
+
+
+def write_all_atomic(files: Mapping[Path, bytes], mode: int = 0o644) -> None:
+    """Several files, all or none: every file is written and fsynced beside its target first (where a
+    full disk or an I/O error strikes, and then no target has changed), and only then renamed into
+    place (renames allocate nothing, so they do not fail for want of space)."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in sorted(files.items()):
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            staged.append((tmp, path))
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.chmod(tmp, mode)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    # A rename that fails all the same (an I/O error) must not leave some targets new: each existing
+    # target is hard-linked aside first and put back should a later rename fail.
+    kept: list[tuple[Path, Path]] = []
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for _, path in staged:
+            if path.exists():
+                aside = path.parent / f".{path.name}.old.{os.getpid()}.{secrets.token_hex(4)}"
+                os.link(path, aside)
+                kept.append((path, aside))
+        backups = dict(kept)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+            done.append((path, backups.get(path)))
+    except OSError as exc:
+        for target, backup in reversed(done):
+            if backup is not None:
+                os.replace(backup, target)
+            else:
+                target.unlink(missing_ok=True)
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        for _, aside in kept:
+            aside.unlink(missing_ok=True)
+        path = Path(exc.filename) if isinstance(exc.filename, str) else staged[len(done)][1]
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+    for _, aside in kept:
+        aside.unlink(missing_ok=True)
+    for folder in sorted({path.parent for _, path in staged}):
+        _settle(folder)
 
 
 def _settle(folder: Path) -> None:

@@ -251,3 +251,48 @@ def test_an_eml_that_cannot_be_written_is_an_error_naming_it(tmp_path, monkeypat
         mail.write_eml(EmailMessage(), tmp_path / "message.eml")
     assert info.value.exit_code == EXIT_RENDER
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("call", ["fsync", "link", "replace"])
+def test_an_import_of_several_datasets_changes_all_of_them_or_none(tmp_path, monkeypatch, call):
+    """A full disk or an I/O error at any fsync, link or rename of any dataset leaves every CSV of the
+    folder as it was (the directory fsyncs after the renames are best effort: a fault there changes
+    nothing and the import stands whole)."""
+    import shutil
+
+    from reporter.importers.base import ImportResult
+    from reporter.importers.merge import plan_and_write
+
+    def result(tag: str) -> ImportResult:
+        r = ImportResult()
+        r.add("deployments", {"id": "d1", "service": "api", "finished_at": "2026-03-03T10:00:00Z",
+                              "environment": "production", "status": tag})
+        r.add("incidents", {"id": "i1", "service": "api", "opened_at": "2026-03-03T11:00:00Z",
+                            "resolved_at": "2026-03-03T12:00:00Z", "severity": tag})
+        return r
+
+    template = tmp_path / "template"
+    plan_and_write(template, result("success"))
+    before = tree(template)
+    probe = tmp_path / "probe"
+    shutil.copytree(template, probe)
+    calls = count_calls(monkeypatch, os, call, lambda: plan_and_write(probe, result("failure")))
+    assert calls >= 2  # one per dataset at least: the fault below strikes the second dataset too
+    raised = 0
+    for at in range(1, calls + 1):
+        out = tmp_path / f"data-{call}-{at}"
+        shutil.copytree(template, out)
+        with monkeypatch.context() as m:
+            Fault(m, os, call, at)
+            try:
+                plan_and_write(out, result("failure"))
+            except OSError:
+                raised += 1
+                assert tree(out) == before, f"{call} #{at} left a change"
+                continue
+        assert tree(out) == tree(probe), f"{call} #{at}: no error, yet not the whole import"
+    assert raised >= 2
+    out = tmp_path / "data"
+    shutil.copytree(template, out)
+    plan_and_write(out, result("failure"))  # and with room on the disk, both change
+    assert b"failure" in (out / "deployments.csv").read_bytes() and b"failure" in (out / "incidents.csv").read_bytes()

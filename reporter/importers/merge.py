@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..files import write_atomic
+from ..files import write_all_atomic
 from ..inputs.spec import DATASETS, FILE_EXTENSIONS
 from .base import ImportFormatError, ImportIssue, ImportResult
 
@@ -113,6 +113,7 @@ def plan_and_write(out_dir: Path, result: ImportResult, dry_run: bool = False, f
     partitioned by month (``fmt`` "parquet", see ``parquet_out``); returns what changed per file."""
     out_dir = Path(out_dir)
     plan = MergePlan()
+    pending: dict[Path, bytes] = {}  # CSV files are written together at the end: all of them or none
     for dataset in sorted(result.rows):
         if dataset not in DATASETS:
             raise ImportFormatError(f"importer produced unknown dataset {dataset!r}")
@@ -145,8 +146,9 @@ def plan_and_write(out_dir: Path, result: ImportResult, dry_run: bool = False, f
         if not target.exists() or target.read_text(encoding="utf-8-sig") != text:
             stats.written = True
             if not dry_run:
-                write_atomic(target, text.encode("utf-8"))
+                pending[target] = text.encode("utf-8")
         plan.stats.append(stats)
+    write_all_atomic(pending)
     return plan
 
 

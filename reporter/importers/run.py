@@ -92,7 +92,8 @@ def import_into(source: str, paths: list[Path], out_dir: Path, config: Config, s
         if not dry_run:
             out_dir.mkdir(parents=True, exist_ok=True)
         run.plan = plan_and_write(out_dir, run.result, dry_run=dry_run, fmt=fmt)
-    except OSError as exc:  # a full disk, permissions: each dataset is replaced whole or left as it was
-        raise WriteError(f"{source}: cannot write into {out_dir} ({os_reason(exc)}); each dataset file is "
-                         f"replaced whole or left as it was; free space and import again", EXIT_RENDER) from None
+    except OSError as exc:  # a full disk, permissions: the CSVs change all together or not at all
+        raise WriteError(f"{source}: cannot write into {out_dir} ({os_reason(exc)}); no dataset file was "
+                         f"changed (CSV; a Parquet dataset is replaced whole or left as it was); free space "
+                         f"and import again", EXIT_RENDER) from None
     return run
