@@ -75,7 +75,16 @@ def choose_period(cadence: str, period_id: str | None, config: Config, coverage:
     period = last_complete(cadence, today, fiscal)
     if coverage is not None and coverage.last_day < period.last_day():
         covered = last_complete_covered(cadence, coverage.last_day, fiscal)
-        if covered < period:
+        if covered.last_day() < coverage.first_day:
+            # No complete period in the data (ten days of history, a monthly report): the period they
+            # reach, in part, rather than an earlier one they do not reach at all.
+            partial = period_containing(cadence, coverage.last_day, fiscal)
+            warnings.append(
+                f"the inputs ({coverage.first_day} to {coverage.last_day}) hold no complete {cadence} period; "
+                f"reporting {partial.id}, which they cover in part"
+            )
+            period = partial
+        elif covered < period:
             warnings.append(
                 f"the inputs end on {coverage.last_day}, before the last complete {cadence} period "
                 f"({period.id}); reporting {covered.id}, the last complete period they reach"

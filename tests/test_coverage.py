@@ -199,3 +199,22 @@ def test_a_backlog_does_not_stretch_coverage_and_its_own_month_still_counts(make
     # June: the PRs stop on 2026-05-31 (a Sunday): June is outside every file's activity.
     june = compute_report("monthly", folder, period_id="2026-05", today=TODAY)
     assert june["coverage"]["partial"] is False
+
+
+def test_a_squash_commit_linked_to_its_pr_is_not_its_first_commit(make_inputs):
+    # What `reporter import git` writes: the squash commit itself is in commits.csv, linked to its PR.
+    # Its author date is the merge, so taking it as the first commit would make a zero-hour PR.
+    days = _days("2026-03-02", 7)
+    prs = [dict(id=f"r#{i}", repo="api", author=f"e{i % 6}", created_at=f"{d}T13:00:00Z", merged_at=f"{d}T13:00:00Z",
+                merge_commit_sha=f"{i:040x}") for i, d in enumerate(days)]
+    commits = [dict(sha=f"{i:040x}", authored_at=f"{d}T13:00:00Z", pr_id=f"r#{i}", author=f"e{i % 6}",
+                    message=f"Change {i} (#{i})") for i, d in enumerate(days)]
+    # and one merged PR whose branch commit came two hours before its merge commit
+    prs.append(dict(id="r#50", repo="api", author="e1", created_at="2026-03-04T10:00:00Z",
+                    merged_at="2026-03-04T12:00:00Z", merge_commit_sha="f" * 40))
+    commits += [dict(sha="e" * 40, authored_at="2026-03-04T10:00:00Z", pr_id="r#50", author="e1", message="Work"),
+                dict(sha="f" * 40, authored_at="2026-03-04T12:00:00Z", pr_id="r#50", author="e1", message="Merge")]
+    folder = make_inputs(people=PEOPLE, pull_requests=prs, commits=commits)
+    m = compute_report("weekly", folder, period_id="2026-W10", today=TODAY)["metrics"]
+    assert m["merged_prs"]["value"] == 8
+    assert m["pr_cycle_time_hours"]["n"] == 1 and m["pr_cycle_time_hours"]["value"] == 2.0  # r#50 only

@@ -66,7 +66,7 @@ IDENTITIES: dict[str, str] = {"pull_requests": "author", "ai_usage": "person"}
 # Columns each windowed dataset's report reads (besides the spec's required, key and id columns).
 USED_COLUMNS: dict[str, tuple[str, ...]] = {
     "pull_requests": ("id", "repo", "author", "created_at", "merged_at", "first_commit_at", "first_review_at",
-                      "additions", "deletions", "labels", "ai_assisted", "reverted", "body"),
+                      "additions", "deletions", "labels", "ai_assisted", "reverted", "body", "merge_commit_sha"),
     "commits": ("sha", "authored_at", "pr_id", "author", "message"),
     "ai_usage": ("date", "person", "tool", "feature", "interactions", "lines_suggested", "lines_accepted", "tokens"),
     "work_items": ("id", "created_at", "team", "initiative", "strategic", "done_at", "ai_assisted",

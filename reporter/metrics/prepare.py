@@ -94,11 +94,16 @@ def _prepare_prs(inputs: Inputs, config: Config, idmap: dict, team_of: dict, war
     counts = source.value_counts()
     ai_sources = {name: int(counts.get(name, 0)) for name in ai.SOURCES}
 
-    # A PR without first_commit_at takes the earliest authored_at of its commits, if any.
+    # A PR without first_commit_at takes the earliest authored_at of its commits, if any; its own merge
+    # or squash commit is not one (it is authored at the merge: a squash-merged PR would get a
+    # zero-hour cycle time instead of an unknown start).
     lacking = np.flatnonzero(prs["first_commit_at"].isna().to_numpy())
     if not commits.empty and lacking.size:
         lacking_ids = prs["id"].to_numpy(dtype=object)[lacking]
         theirs = commits[is_in(commits["pr_id"], set(lacking_ids))]
+        if "merge_commit_sha" in prs and "sha" in theirs:
+            merges = {str(v).lower() for v in prs["merge_commit_sha"].dropna()}
+            theirs = theirs[~theirs["sha"].astype(str).str.lower().isin(merges).to_numpy(dtype=bool)]
         first = theirs.groupby(theirs["pr_id"].astype(object))["authored_at"].min()
         at = positions(lacking_ids, first.index.to_numpy(dtype=object))
         found = at >= 0

@@ -83,7 +83,8 @@ def _movement(metric: dict, key: str, span: str) -> str:
         first = f"{now} vs {base}: no clear change."
     else:
         first = f"{now} vs {base}: too few PRs to call a change."
-    versus = _comparison(metric, key).split(": ", 1)[1]
+    text = cohort_comparison(metric, label, shown, higher="higher", lower="lower", other_label="other PRs")
+    versus = text.split(": ", 1)[1] if text else "no AI-assisted vs other comparison: one side has no measured PR."
     return f"{first} {versus[:1].upper()}{versus[1:]}"
 
 
