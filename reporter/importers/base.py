@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from .. import jsontext
 from ..errors import InputError
 from .people import PeopleMap
 
@@ -212,14 +213,7 @@ def load_json(path: Path) -> Any:
 
 def json_loads(text: str, where: str) -> Any:
     """``json.loads``; nesting too deep or a number too long fail the file naming it (JSONDecodeError passes)."""
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise ImportFormatError(f"{where}: JSON nested too deeply to read (more than about 1,000 levels)") from None
-    except json.JSONDecodeError:
-        raise
-    except ValueError as exc:  # an integer of more than 4,300 digits
-        raise ImportFormatError(f"{where}: a number in the JSON is too long to read ({exc})") from None
+    return jsontext.loads(text, where, ImportFormatError)
 
 
 def iter_ndjson(path: Path, result: ImportResult) -> Iterator[tuple[int, dict]]:
@@ -234,11 +228,8 @@ def iter_ndjson(path: Path, result: ImportResult) -> Iterator[tuple[int, dict]]:
         except json.JSONDecodeError as exc:
             result.issue(name, number, f"not valid JSON at column {exc.colno}: {exc.msg}")
             continue
-        except RecursionError:
-            result.issue(name, number, "JSON nested too deeply to read (more than about 1,000 levels)")
-            continue
-        except ValueError as exc:  # an integer of more than 4,300 digits
-            result.issue(name, number, f"a number too long to read ({exc})")
+        except (RecursionError, ValueError) as exc:  # too deep, or an integer of more than 4,300 digits
+            result.issue(name, number, jsontext.unreadable(exc) or str(exc))
             continue
         if not isinstance(obj, dict):
             result.issue(name, number, f"expected a JSON object, got {type(obj).__name__}")

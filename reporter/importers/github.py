@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .. import jsontext
 from .base import ImportFormatError, _read_text, parse_time
 
 SOURCE = "github"
@@ -56,10 +57,8 @@ def load_json_records(path: Path) -> list[Any]:
             hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
             raise ImportFormatError(
                 f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}") from None
-        except RecursionError:
-            raise ImportFormatError(f"{name}: JSON nested too deeply to read (more than about 1,000 levels)") from None
-        except ValueError as exc:  # an integer of more than 4,300 digits
-            raise ImportFormatError(f"{name}: a number in the JSON is too long to read ({exc})") from None
+        except (RecursionError, ValueError) as exc:  # too deep, or an integer of more than 4,300 digits
+            raise ImportFormatError(f"{name}: {jsontext.unreadable(exc) or exc}") from None
         documents.append(value)
     records: list[Any] = []
     for doc in documents:

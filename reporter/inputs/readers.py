@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import jsontext
 from ..errors import InputError
 
 ROW = "_row"
@@ -132,15 +133,8 @@ def _utf8(path: Path) -> str:
 
 
 def parse_json(text: str, where: str) -> object:
-    """``json.loads`` that turns nesting too deep for Python's parser into an InputError naming ``where``."""
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise InputError(f"{where}: JSON nested too deeply to read (more than about 1,000 levels)") from None
-    except json.JSONDecodeError:
-        raise
-    except ValueError as exc:  # an integer of more than 4,300 digits
-        raise InputError(f"{where}: a number in the JSON is too long to read ({exc})") from None
+    """``json.loads`` that turns nesting too deep or a number too long into an InputError naming ``where``."""
+    return jsontext.loads(text, where, InputError)
 
 
 def _read_json(path: Path) -> pd.DataFrame:
