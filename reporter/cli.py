@@ -328,32 +328,17 @@ def send(cadence: str | None, input_dir: Path | None, report_dir: Path | None, c
                 raise click.BadParameter(f"an address is one line, got a line break in {value[:60]!r}",
                                          param_hint=flag)
     request = _scope_request(cadence, teams, groups, all_teams, all_groups)
-    if request:  # one message per scope, to delivery.email.teams.<id> / .groups.<name> (and .to with --all-*)
-        if to or eml_path:
-            raise click.UsageError("--to and --eml name one message; with --team/--group/--all-teams/--all-groups "
-                                   "the recipients come from delivery.email.teams/.groups in reporter.yaml")
-        try:
-            outcome = app.send(
-                cadence=cadence, input_dir=input_dir, report_dir=report_dir, config_path=config_path,
-                period_id=period_id, out_dir=out_dir, today=as_of.date() if as_of else None, strict=strict,
-                overrides=dict(sender=sender, host=smtp_host, port=smtp_port, security=smtp_security,
-                               ca_file=smtp_ca_file, timeout=smtp_timeout),
-                dry_run=dry_run, eml_path=None, force=force, ledger_path=ledger_path, request=request,
-                progress=lambda message: _progress(quiet, message))
-        except ReporterError as exc:
-            _fail(exc)
-            return
-        if not quiet:
-            for line in outcome.lines:
-                click.echo(line)
-        return
+    # With a scope option: one message per scope, to delivery.email.teams.<id> / .groups.<name> (and .to with --all-*)
+    if request and (to or eml_path):
+        raise click.UsageError("--to and --eml name one message; with --team/--group/--all-teams/--all-groups "
+                               "the recipients come from delivery.email.teams/.groups in reporter.yaml")
     try:
         outcome = app.send(
             cadence=cadence, input_dir=input_dir, report_dir=report_dir, config_path=config_path,
             period_id=period_id, out_dir=out_dir, today=as_of.date() if as_of else None, strict=strict,
             overrides=dict(to=to, sender=sender, host=smtp_host, port=smtp_port, security=smtp_security,
                            ca_file=smtp_ca_file, timeout=smtp_timeout),
-            dry_run=dry_run, eml_path=eml_path, force=force, ledger_path=ledger_path,
+            dry_run=dry_run, eml_path=eml_path, force=force, ledger_path=ledger_path, request=request,
             progress=lambda message: _progress(quiet, message))
     except ReporterError as exc:
         _fail(exc)
