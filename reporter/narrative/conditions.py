@@ -173,15 +173,20 @@ def _validate_metric_leaf(node: Mapping, known: frozenset[str], for_each: str | 
         if node.get("scope") or node.get("cohort"):
             raise ConditionError(f"{where}: change is only known for the whole organisation, "
                                  f"not per team or cohort")
-        changes = node["change"] if isinstance(node["change"], list) else [node["change"]]
-        if not changes:
-            raise ConditionError(f"{where}: change needs at least one of {', '.join(CHANGES)}")
-        for change in changes:
-            if change not in CHANGES:
-                raise ConditionError(f"{where}: change must be one of {', '.join(CHANGES)}, got {change!r}"
-                                     f"{_suggest(change, CHANGES)}")
+        _one_or_more(node, "change", CHANGES, where)
         return
     _validate_comparison(node, known, for_each, where, names)
+
+
+def _one_or_more(node: Mapping, key: str, allowed: tuple[str, ...], where: str, hint: str = "") -> None:
+    """``key`` holds one of ``allowed`` or a non-empty list of them."""
+    values = node[key] if isinstance(node[key], list) else [node[key]]
+    if not values:
+        raise ConditionError(f"{where}: {key} needs at least one of {', '.join(allowed)}")
+    for value in values:
+        if value not in allowed:
+            raise ConditionError(f"{where}: {key} must be one of {', '.join(allowed)}, got {value!r}"
+                                 f"{_suggest(value, allowed)}{hint}")
 
 
 def _validate_differs(node: Mapping, where: str) -> None:
@@ -192,14 +197,9 @@ def _validate_differs(node: Mapping, where: str) -> None:
     if extra:
         raise ConditionError(f"{where}: a differs test takes no {', '.join(extra)}; it reads the test's result "
                              f"(add a separate leaf with op: for a threshold)")
-    wanted = node["differs"] if isinstance(node["differs"], list) else [node["differs"]]
-    if not wanted:
-        raise ConditionError(f"{where}: differs needs at least one of {', '.join(DIFFERENCES)}")
-    for value in wanted:
-        if value not in DIFFERENCES:
-            raise ConditionError(f"{where}: differs must be one of {', '.join(DIFFERENCES)}, got {value!r}"
-                                 f"{_suggest(value, DIFFERENCES)} (no clear difference never makes a test hold: "
-                                 f"write not: {{... differs: higher}} to require 'not higher outside noise')")
+    _one_or_more(node, "differs", DIFFERENCES, where,
+                 " (no clear difference never makes a test hold: write not: {... differs: higher} to require "
+                 "'not higher outside noise')")
     if "min_n" in node:
         min_n = node["min_n"]
         if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
