@@ -25,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reporter.config import Config  # noqa: E402
 from reporter.importers.base import ImportContext  # noqa: E402
-from reporter.importers.git import git_env, import_git  # noqa: E402
+from reporter.importers.git import import_git  # noqa: E402
 from reporter.importers.people import PeopleMap  # noqa: E402
+
+from gitrepo import fast_import, init_bare  # noqa: E402  (benchmarks/, first on sys.path when run as a script)
 
 PEOPLE = [f"dev{i}" for i in range(50)]
 START = 1767225600  # 2026-01-01T00:00:00Z
@@ -48,7 +50,7 @@ def _commit(out: list[bytes], ref: str, mark: int, who: str, at: int, message: s
 
 def generate(folder: Path, commits: int) -> int:
     """A repository of ``commits`` commits; returns how many PRs it holds."""
-    subprocess.run(["git", "init", "-q", "--bare", str(folder)], check=True, env=git_env())
+    init_bare(folder)
     out: list[bytes] = []
     mark, at, pr = 1, START, 0
     _commit(out, "refs/heads/main", mark, "dev0", at, "Initial commit", None)
@@ -76,10 +78,7 @@ def generate(folder: Path, commits: int) -> int:
         _commit(out, "refs/heads/main", mark, who, at, f"Fix number {pr} (#{pr})", tip)
         tip = mark
         made += 5
-    out.append(b"reset refs/heads/pr\nfrom 0000000000000000000000000000000000000000\n\n")
-    subprocess.run(["git", "-C", str(folder), "fast-import", "--quiet"], input=b"".join(out), check=True,
-                   env=git_env())
-    subprocess.run(["git", "-C", str(folder), "symbolic-ref", "HEAD", "refs/heads/main"], check=True, env=git_env())
+    fast_import(folder, out)
     return pr
 
 

@@ -18,7 +18,6 @@ import argparse
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reporter.config import Config  # noqa: E402
 from reporter.importers.base import ImportContext  # noqa: E402
-from reporter.importers.git import git_env  # noqa: E402
 from reporter.importers.git_quality import import_git_quality  # noqa: E402
 from reporter.importers.people import PeopleMap  # noqa: E402
+
+from gitrepo import fast_import, init_bare  # noqa: E402  (benchmarks/, first on sys.path when run as a script)
 
 DATA = Path(__file__).resolve().parent / "data"
 START = 1767225600  # 2026-01-01T00:00:00Z
@@ -58,7 +58,7 @@ def _header(lang: str) -> str:
 def generate(folder: Path, commits: int, seed: int = 7) -> int:
     """A bare repository of ``commits`` commits with real source files; returns how many PRs."""
     rng = random.Random(seed)
-    subprocess.run(["git", "init", "-q", "--bare", str(folder)], check=True, env=git_env())
+    init_bare(folder)
     paths = [(f"src/mod{i % 20}/file{i}.{('py', 'js', 'go')[i % 3]}", ("py", "js", "go")[i % 3]) for i in range(FILES)]
     content: dict[str, list[str]] = {p: [] for p, _ in paths}
     out: list[bytes] = []
@@ -116,10 +116,7 @@ def generate(folder: Path, commits: int, seed: int = 7) -> int:
         n += 1
         tip = commit("refs/heads/main", who, f"Fix number {pr} (#{pr})", tip, None, change(n))
         made += 5
-    out.append(b"reset refs/heads/pr\nfrom 0000000000000000000000000000000000000000\n\n")
-    subprocess.run(["git", "-C", str(folder), "fast-import", "--quiet"], input=b"".join(out), check=True,
-                   env=git_env())
-    subprocess.run(["git", "-C", str(folder), "symbolic-ref", "HEAD", "refs/heads/main"], check=True, env=git_env())
+    fast_import(folder, out)
     return pr
 
 
