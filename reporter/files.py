@@ -47,9 +47,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write next to the target and rename, so a reader never sees half a file."""
-    path = Path(path)
+def _stage(path: Path, data: bytes, mode: int) -> str:
+    """Write ``data`` to a temporary file beside ``path`` and fsync it; its name. A failure removes it
+    and names ``path``, not the temporary file (OSError(errno, ...) keeps the subclass)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -58,15 +58,29 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
             fh.flush()
             os.fsync(fh.fileno())  # the bytes are on disk before the name points at them
         os.chmod(tmp, mode)  # mkstemp makes 0600; reports and data files are read by others
-        os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        # Name the file being written, not the temp one (OSError(errno, ...) keeps the subclass).
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write next to the target and rename, so a reader never sees half a file."""
+    path = Path(path)
+    tmp = _stage(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     _settle(path.parent)
+
+
+# A hard link that this file system (or these permissions) does not allow: copy, or do without.
+_NO_HARD_LINK = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES)
 
 
 def write_all_atomic(files: Mapping[Path, bytes], mode: int = 0o644) -> None:
@@ -76,31 +90,26 @@ def write_all_atomic(files: Mapping[Path, bytes], mode: int = 0o644) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in sorted(files.items()):
-            path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            staged.append((tmp, path))
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.chmod(tmp, mode)
-            except OSError as exc:
-                raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+            staged.append((_stage(Path(path), data, mode), Path(path)))
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
     # A rename that fails all the same (an I/O error) must not leave some targets new: each existing
-    # target is hard-linked aside first and put back should a later rename fail.
+    # target is hard-linked aside first and put back should a later rename fail (where the file
+    # system has no hard links, that target goes without the safeguard).
     kept: list[tuple[Path, Path]] = []
     done: list[tuple[Path, Path | None]] = []
     try:
         for _, path in staged:
             if path.exists():
                 aside = path.parent / f".{path.name}.old.{os.getpid()}.{secrets.token_hex(4)}"
-                os.link(path, aside)
+                try:
+                    os.link(path, aside)
+                except OSError as exc:
+                    if exc.errno not in _NO_HARD_LINK:
+                        raise
+                    continue
                 kept.append((path, aside))
         backups = dict(kept)
         for tmp, path in staged:
@@ -202,7 +211,7 @@ def link_tree(src: Path, dst: Path, skip: Iterable[str] = ()) -> None:
                     try:
                         os.link(entry.path, target, follow_symlinks=False)
                     except OSError as exc:
-                        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
+                        if exc.errno not in _NO_HARD_LINK:
                             raise
                         shutil.copy2(entry.path, target, follow_symlinks=False)
                 # sockets and fifos are no content: left out
