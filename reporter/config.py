@@ -327,7 +327,7 @@ def load_config(path: Path | None) -> Config:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): save the file as UTF-8") from None
-    if _bracket_depth(text) > MAX_CONFIG_DEPTH:  # PyYAML would recurse for seconds, then fail
+    if bracket_depth(text) > MAX_CONFIG_DEPTH:  # PyYAML would recurse for seconds, then fail
         raise ConfigError(f"{path}: YAML nested too deeply to read (more than {MAX_CONFIG_DEPTH} levels of [ or {{)")
     import yaml
 
@@ -339,13 +339,13 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: YAML nested too deeply to read") from None
     except ValueError as exc:  # an impossible unquoted date such as 2026-13-01
         raise ConfigError(f"{path}: invalid value: {str(exc)[:200]}") from exc
-    if _expanded_size(data, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
+    if expanded_size(data, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
         raise ConfigError(f"{path}: more than {MAX_CONFIG_VALUES:,} values once YAML aliases (*name) are "
                           "expanded; a config file never needs that many (an alias bomb?)")
     return parse_config(data, source=str(path), base_dir=Path(path).parent)
 
 
-def _bracket_depth(text: str) -> int:
+def bracket_depth(text: str) -> int:
     """The deepest nesting of flow brackets, counted on the raw text (quotes ignored: an over-count
     needs hundreds of unbalanced brackets inside strings, which no config holds)."""
     depth = deepest = 0
@@ -358,7 +358,7 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
-def _expanded_size(data: Any, limit: int) -> int:
+def expanded_size(data: Any, limit: int) -> int:
     """Values in ``data`` counting each alias use again, stopping past ``limit`` (iterative: no
     recursion on deep documents). Aliases share objects, so the document itself is small."""
     seen, stack = 0, [data]

@@ -18,7 +18,7 @@ import jinja2
 import yaml
 
 from reporter.cadences import NAMES as CADENCES  # the one table of cadences
-from reporter.config import MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, MAX_CONFIG_VALUES, _bracket_depth, _expanded_size
+from reporter.config import MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, MAX_CONFIG_VALUES, bracket_depth, expanded_size
 from reporter.errors import ConfigError
 from reporter.metrics import catalogue
 
@@ -89,7 +89,7 @@ def _parse_file(path: Path) -> tuple[Any, list[int], list[list[str]]]:
     # The bounds of a config file (config.py) hold for rule files too: a user's narratives folder is input.
     if len(raw) > MAX_CONFIG_BYTES:
         raise RuleError(f"{path}: {len(raw):,} bytes; a rule file is at most {MAX_CONFIG_BYTES:,} bytes")
-    if _bracket_depth(text) > MAX_CONFIG_DEPTH:
+    if bracket_depth(text) > MAX_CONFIG_DEPTH:
         raise RuleError(f"{path}: YAML nested too deeply to read (more than {MAX_CONFIG_DEPTH} levels of [ or {{)")
     # One parse, with libyaml when PyYAML has it (the pure-Python loader took ~1 s per build): the node
     # tree gives each rule's line and written keys, and the same tree is constructed into the data.
@@ -104,7 +104,7 @@ def _parse_file(path: Path) -> tuple[Any, list[int], list[list[str]]]:
         raise RuleError(f"{path}{line}: YAML syntax error: {problem}") from None
     finally:
         loader.dispose()
-    if _expanded_size(data, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
+    if expanded_size(data, MAX_CONFIG_VALUES) > MAX_CONFIG_VALUES:
         raise RuleError(f"{path}: more than {MAX_CONFIG_VALUES:,} values once YAML aliases (*name) are expanded; "
                         "a rule file never needs that many (an alias bomb?)")
     lines: list[int] = []
