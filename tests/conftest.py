@@ -61,21 +61,39 @@ def sample_build(tmp_path_factory):
 
     The document is a fresh deep copy per call, so a test may change it; the files are shared by
     every test of the run and must not be written to (copy them first): the run ends with an error
-    if one changed.
+    if one changed. Under pytest-xdist the workers share one build per cadence: the first to ask
+    builds it under a lock in the run's common temporary folder, the others read it from there.
     """
+    import fcntl
     import hashlib
+    import os
+    import pickle
 
     from reporter.build import build
 
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    # a worker's basetemp is <the run's basetemp>/popen-gwN: its parent is the run's, never an older run's
+    shared = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
     cache: dict[str, tuple[dict, dict[str, Path]]] = {}
     digests: dict[Path, str] = {}
 
+    def made(cadence: str) -> tuple[dict, dict[str, Path]]:
+        folder, pickled = shared / f"sample-{cadence}", shared / f"sample-{cadence}.pickle"
+        with open(shared / f"sample-{cadence}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if the build fails
+            if not pickled.exists():
+                folder.mkdir()
+                doc, paths = build(cadence, SAMPLE, folder, period_id=SAMPLE_PERIODS[cadence], today=SAMPLE_TODAY)
+                staged = pickled.with_suffix(".partial")
+                staged.write_bytes(pickle.dumps((doc, [str(p) for p in paths])))
+                staged.rename(pickled)  # a reader never sees half a pickle
+        doc, names = pickle.loads(pickled.read_bytes())
+        return doc, {Path(name).name: Path(name) for name in names}
+
     def get(cadence: str) -> tuple[dict, dict[str, Path]]:
         if cadence not in cache:
-            out = tmp_path_factory.mktemp(f"sample-{cadence}")
-            doc, paths = build(cadence, SAMPLE, out, period_id=SAMPLE_PERIODS[cadence], today=SAMPLE_TODAY)
-            cache[cadence] = (doc, {p.name: p for p in paths})
-            digests.update({p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths})
+            cache[cadence] = made(cadence)
+            digests.update({p: hashlib.sha256(p.read_bytes()).hexdigest() for p in cache[cadence][1].values()})
         doc, files = cache[cadence]
         return copy.deepcopy(doc), dict(files)
 

@@ -285,6 +285,11 @@ def test_send_mails_each_scope_its_own_pdf_and_keys_the_ledger_on_scope(tmp_path
         assert inbox.messages == []
         assert "dry run [team:payments]" in dry.output and "dry run [group:money]" in dry.output
         assert "no recipients for team:web (set delivery.email.teams.web" in dry.output
+        # The dry run built the three scopes' folders; the sends reuse them (--report), as a cron job
+        # would, rather than building the same PDFs twice more.
+        args = ["send", "--report", str(out / "weekly" / "2026-W47"), "--config", str(folder / "reporter.yaml"),
+                "--team", "payments", "--team", "web", "--group", "money",
+                "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--smtp-security", "none"]
         result = CliRunner().invoke(main, args, env={})
         assert result.exit_code == 0, result.output
         by_rcpt = {tuple(r): email.message_from_bytes(raw, policy=policy.default) for r, raw in inbox.messages}

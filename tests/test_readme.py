@@ -30,7 +30,7 @@ def test_every_metric_is_defined(tmp_path):
 
 def test_ci_runs_the_readme_test_command():
     command = ("python3 -m venv .venv && .venv/bin/pip install -c constraints.txt '.[test]' "
-               "&& .venv/bin/mypy && .venv/bin/python -m pytest")
+               "&& .venv/bin/mypy && .venv/bin/python -m pytest -n auto")
     assert f"```sh\n{command}\n```" in README
     assert CI.rstrip().endswith("\n" + command)  # the last thing CI does, as written
 
