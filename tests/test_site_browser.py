@@ -1,9 +1,10 @@
 """The published site in a real browser (headless Chromium driven by Playwright): no console
 errors, no request leaving the site folder, no script, and every link on the index resolves.
 
-Needs the `playwright` Python package and a Chromium binary (Debian: `apt-get install chromium`;
-never `playwright install`, which downloads browsers). Without them the test skips locally and
-fails on CI (env var CI set), so a CI image that lost its browser does not pass silently.
+Needs the `playwright` Python package, a Chromium binary (Debian: `apt-get install chromium`;
+never `playwright install`, which downloads browsers) and libatomic1 for Playwright's Node.js
+driver. Without them the test skips locally and fails on CI (env var CI set), so a CI image that
+lost its browser does not pass silently.
 """
 
 from __future__ import annotations
@@ -47,10 +48,20 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(reason + "; CI must provide them")
         pytest.skip(reason)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=ARGS)
+    try:
+        manager = sync_playwright().start()
+    except Exception as exc:  # its Node.js driver did not start: say why, not "connection closed"
+        reason = (f"Playwright's driver did not start ({exc}); its Node.js needs libatomic1 "
+                  "(apt-get install libatomic1), which minimal Debian and Ubuntu images lack")
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI must provide it")
+        pytest.skip(reason)
+    try:
+        chromium = manager.chromium.launch(executable_path=executable, args=ARGS)
         yield chromium
         chromium.close()
+    finally:
+        manager.stop()
 
 
 @pytest.fixture(scope="module")
