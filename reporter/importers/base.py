@@ -224,7 +224,7 @@ def iter_ndjson(path: Path, result: ImportResult) -> Iterator[tuple[int, dict]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = jsontext.decode(line)
         except json.JSONDecodeError as exc:
             result.issue(name, number, f"not valid JSON at column {exc.colno}: {exc.msg}")
             continue
@@ -281,7 +281,7 @@ def load_json_or_ndjson(path: Path, result: ImportResult) -> tuple[str, Any]:
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) > 1 and stripped[0] == "{":
         try:
-            first = json.loads(lines[0])
+            first = jsontext.decode(lines[0])
         except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
             first = None
         if isinstance(first, dict):

@@ -43,6 +43,8 @@ def load_json_records(path: Path) -> list[Any]:
     text = _read_text(path)
     if not text.strip():
         raise ImportFormatError(f"{name}: empty file, expected JSON")
+    if jsontext.nesting_exceeds(text):
+        raise ImportFormatError(f"{name}: {jsontext.unreadable(jsontext.TooDeep())}")
     decoder = json.JSONDecoder()
     documents: list[Any] = []
     pos, end = 0, len(text)

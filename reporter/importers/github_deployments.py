@@ -17,12 +17,12 @@ deployments flagged ``production_environment: true`` are ``production``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .. import jsontext
 from .base import ImportContext, ImportFormatError, ImportResult, iso_utc, parse_time
 from .github import _REPO_URL, load_json_records
 
@@ -62,7 +62,7 @@ def _payload_service(obj: dict) -> str | None:
     payload = obj.get("payload")
     if isinstance(payload, str) and payload.strip().startswith("{"):
         try:
-            payload = json.loads(payload)
+            payload = jsontext.decode(payload)
         except (ValueError, RecursionError):  # not JSON, too long a number, nested too deeply
             return None
     if isinstance(payload, dict) and isinstance(payload.get("service"), str) and payload["service"].strip():
