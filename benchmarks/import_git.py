@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from reporter.importers.git import import_git  # noqa: E402
 from reporter.importers.people import PeopleMap  # noqa: E402
 
 from gitrepo import fast_import, init_bare  # noqa: E402  (benchmarks/, first on sys.path when run as a script)
+from timing import cpu_seconds  # noqa: E402
 
 PEOPLE = [f"dev{i}" for i in range(50)]
 START = 1767225600  # 2026-01-01T00:00:00Z
@@ -96,10 +96,10 @@ def main() -> None:
         walls, cpus = [], []
         for _ in range(args.runs):
             ctx = ImportContext(PeopleMap.from_rows(roster), Config())
-            c0, t0 = _cpu(), time.perf_counter()
+            c0, t0 = cpu_seconds(), time.perf_counter()
             result = import_git([repo], ctx)
             walls.append(time.perf_counter() - t0)
-            cpus.append(_cpu() - c0)
+            cpus.append(cpu_seconds() - c0)
         rows = {k: len(v) for k, v in result.rows.items()}
         print(f"rows: {rows}; issues: {len(result.issues)}")
         print(f"import_git: median {statistics.median(walls):.3f} s, min {min(walls):.3f} s, "
@@ -138,12 +138,6 @@ def _whole_command(repo: Path, tmp: Path, roster: list[dict], runs: int) -> None
           f"min {min(first):.2f} s over {runs} runs")
     print(f"reporter import git (re-import, no change): median {statistics.median(again):.2f} s, "
           f"min {min(again):.2f} s over {runs} runs")
-
-
-def _cpu() -> float:
-    """User + system seconds of this process and its finished children (git): load-independent."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 if __name__ == "__main__":

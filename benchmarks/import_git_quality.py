@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import statistics
 import sys
 import time
@@ -30,6 +29,7 @@ from reporter.importers.git_quality import import_git_quality  # noqa: E402
 from reporter.importers.people import PeopleMap  # noqa: E402
 
 from gitrepo import fast_import, init_bare  # noqa: E402  (benchmarks/, first on sys.path when run as a script)
+from timing import cpu_seconds  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 START = 1767225600  # 2026-01-01T00:00:00Z
@@ -135,10 +135,10 @@ def main() -> None:
     result = None
     for _ in range(args.runs):
         ctx = ImportContext(PeopleMap(), Config(), options={"quality": "true"})
-        c0, t0 = _cpu(), time.perf_counter()
+        c0, t0 = cpu_seconds(), time.perf_counter()
         result = import_git_quality([repo], ctx)
         walls.append(time.perf_counter() - t0)
-        cpus.append(_cpu() - c0)
+        cpus.append(cpu_seconds() - c0)
         print(f"  run {len(walls)}: {walls[-1]:.1f} s wall, {cpus[-1]:.1f} s CPU", flush=True)
     assert result is not None
     commits = len(result.rows.get("commits", []))
@@ -164,12 +164,6 @@ def main() -> None:
         gq.measured_prs = original
     print(f"incremental re-import (all {len(done)} PRs already measured): {took:.1f} s, "
           f"{len(again.rows.get('code_quality', []))} PRs measured")
-
-
-def _cpu() -> float:
-    """User + system seconds of this process and its finished children (git)."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
-"""Timing of a whole child process: wall seconds and its own peak RSS (os.wait4)."""
+"""Timing of a whole child process (wall seconds and its own peak RSS, os.wait4), and the CPU
+seconds of this process with its finished children."""
 
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import time
 
@@ -16,3 +18,9 @@ def timed_process(cmd: list[str]) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"command failed: {' '.join(cmd)}\n{proc.stderr.read().decode()}")
     return wall, usage.ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """User + system seconds of this process and its finished children (git): load-independent."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
