@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,17 @@ def load_json_records(path: Path) -> list[Any]:
             raise ImportFormatError(f"{name}: expected a JSON array or object, got {type(doc).__name__}")
     return records
 
+
+def classified_records(path: Path, kind: Callable[[Any], str | None], expected: str
+                       ) -> tuple[str, list[Any], list[str | None]]:
+    """(file name, records, each record's kind); a file none of whose records has a kind is not
+    this export at all and fails, saying what ``expected`` (a lone record of another kind is an issue)."""
+    name = Path(path).name
+    records = load_json_records(Path(path))
+    found = [kind(obj) for obj in records]
+    if records and not any(found):
+        raise ImportFormatError(f"{name}: not {expected}")
+    return name, records, found
 
 def _login(actor: Any) -> str | None:
     """A GitHub actor's login, with gh's ``app/NAME`` spelt as REST spells it: ``NAME[bot]``."""

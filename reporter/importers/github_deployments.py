@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import jsontext
-from .base import ImportContext, ImportFormatError, ImportResult, iso_utc, parse_time
-from .github import _REPO_URL, load_json_records
+from .base import ImportContext, ImportResult, iso_utc, parse_time
+from .github import _REPO_URL, classified_records
 
 _DEPLOYMENT_URL = re.compile(r"/repos/[^/]+/([^/]+)/deployments/(\d+)(?:[/?#]|$)")
 
@@ -76,13 +76,9 @@ def import_deployments(paths: list[Path], ctx: ImportContext) -> ImportResult:
     deployments: dict[str, tuple[str, int, dict, list]] = {}  # id -> (file, record, object, statuses)
     loose: list[tuple[str, int, str, dict]] = []
     for path in paths:
-        name = Path(path).name
-        records = load_json_records(Path(path))
-        found = [_dep_kind(obj) for obj in records]
-        if records and not any(found):
-            raise ImportFormatError(
-                f"{name}: not a deployments export: expected deployment objects (id, sha, environment...), "
-                "{deployment, statuses} bundles or status objects (state, deployment_url)")
+        name, records, found = classified_records(
+            path, _dep_kind, "a deployments export: expected deployment objects (id, sha, environment...), "
+            "{deployment, statuses} bundles or status objects (state, deployment_url)")
         for number, (obj, kind) in enumerate(zip(records, found), start=1):
             if kind is None:
                 result.issue(name, number, "not a deployment, status or bundle object")

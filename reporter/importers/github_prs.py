@@ -37,7 +37,7 @@ from typing import Any
 
 from .base import ImportContext, ImportFormatError, ImportResult, iso_utc, short
 from .base import dict_of, list_of
-from .github import SOURCE, _count, _login, _time, load_json_records
+from .github import SOURCE, _count, _login, _time, classified_records
 
 # https://github.com/O/R/pull/N, https://api.github.com/repos/O/R/pulls/N (and Enterprise hosts)
 _PR_URL = re.compile(r"/repos/[^/]+/([^/]+)/pulls/(\d+)(?:[/?#]|$)|^https?://[^/]+/[^/]+/([^/]+)/pull/(\d+)(?:[/?#]|$)")
@@ -198,13 +198,9 @@ def import_prs(paths: list[Path], ctx: ImportContext) -> ImportResult:
     prs: dict[str, _PR] = {}
     loose_reviews: list[tuple[str, int, str, _Review]] = []  # (file, record, pr id, review)
     for path in paths:
-        name = Path(path).name
-        records = load_json_records(Path(path))
-        found = [_kind(obj) for obj in records]
-        if records and not any(found):
-            raise ImportFormatError(
-                f"{name}: not a pull request export: expected `gh pr list --json ...` objects, REST pull "
-                "objects (number, created_at, user...), {pull, reviews, commits} bundles or review objects")
+        name, records, found = classified_records(
+            path, _kind, "a pull request export: expected `gh pr list --json ...` objects, REST pull "
+            "objects (number, created_at, user...), {pull, reviews, commits} bundles or review objects")
         if records and all(k == "commit" for k in found):
             raise ImportFormatError(
                 f"{name}: a list of commits (GET pulls/N/commits) does not say which PR it belongs to; "
