@@ -57,6 +57,19 @@ def _scope_options(fn):
     return fn
 
 
+def _build_first_options(fn):
+    """--period / --out / --as-of / --strict: how send and notify build the report before delivering it."""
+    for option in reversed((
+        click.option("--period", "period_id", metavar="ID", help="Period to build, as for `reporter build`."),
+        click.option("--out", "out_dir", default=Path("reports"), show_default=True, type=click.Path(path_type=Path),
+                     help="Where a built report is written (OUT/<cadence>/<period>/)."),
+        click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
+                     help="Treat DATE as today when choosing the default period."),
+        click.option("--strict", is_flag=True, help="Fail on the first invalid input row."),
+    )):
+        fn = option(fn)
+    return fn
+
 def _scope_request(cadence: str | None, teams: tuple[str, ...], groups: tuple[str, ...], all_teams: bool,
                    all_groups: bool):
     from .build import QUARTERLY_SCOPE, ScopeRequest
@@ -279,12 +292,7 @@ def publish(site_dir: Path, from_dir: Path, reports: tuple[Path, ...], quiet: bo
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="reporter.yaml (delivery.email). Default: INPUT/reporter.yaml if present; with --report, "
                    "only the file given here.")
-@click.option("--period", "period_id", metavar="ID", help="Period to build, as for `reporter build`.")
-@click.option("--out", "out_dir", default=Path("reports"), show_default=True, type=click.Path(path_type=Path),
-              help="Where a built report is written (OUT/<cadence>/<period>/).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
-              help="Treat DATE as today when choosing the default period.")
-@click.option("--strict", is_flag=True, help="Fail on the first invalid input row.")
+@_build_first_options
 @click.option("--to", "to", multiple=True, metavar="ADDRESS", help="Recipient (repeatable). Default: delivery.email.to.")
 @click.option("--from", "sender", metavar="ADDRESS", help="Sender. Default: delivery.email.from.")
 @click.option("--smtp-host", metavar="HOST", help="SMTP server. Default: delivery.email.smtp_host.")
@@ -359,12 +367,7 @@ def send(cadence: str | None, input_dir: Path | None, report_dir: Path | None, c
               help="A built report folder (OUT/CADENCE/PERIOD); with --team/--all-teams, its scope sub-folders.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="reporter.yaml (site.url). Default: INPUT/reporter.yaml; with --report, only the file given here.")
-@click.option("--period", "period_id", metavar="ID", help="Period to build, as for `reporter build`.")
-@click.option("--out", "out_dir", default=Path("reports"), show_default=True, type=click.Path(path_type=Path),
-              help="Where a built report is written (OUT/<cadence>/<period>/).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
-              help="Treat DATE as today when choosing the default period.")
-@click.option("--strict", is_flag=True, help="Fail on the first invalid input row.")
+@_build_first_options
 @click.option("--site-url", metavar="URL", help="The published site's address; the digest links to "
               "URL/[SCOPE/]CADENCE/PERIOD/report.html. Default: site.url in reporter.yaml; none: no link.")
 @click.option("--dry-run", is_flag=True, help="Print every payload that would be posted; post nothing.")
