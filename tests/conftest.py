@@ -35,6 +35,15 @@ def write_inputs(folder: Path, config: dict | None = None, **datasets: list[dict
     return folder
 
 
+# The smallest organisation that builds: two engineers, one merged PR each in 2026-W10.
+TWO_ENGINEERS = [dict(person="ann", team="core"), dict(person="bob", team="core")]
+TWO_PRS = [
+    dict(id="p1", repo="api", author="ann", created_at="2026-03-02T08:00:00Z", merged_at="2026-03-02T10:00:00Z",
+         additions=5, deletions=1),
+    dict(id="p2", repo="api", author="bob", created_at="2026-03-03T08:00:00Z", merged_at="2026-03-03T12:00:00Z",
+         additions=7, deletions=0),
+]
+
 @pytest.fixture
 def make_inputs(tmp_path: Path):
     counter = {"n": 0}

@@ -10,13 +10,7 @@ from click.testing import CliRunner
 
 from reporter.cli import main
 
-PEOPLE = [dict(person="ann", team="core"), dict(person="bob", team="core")]
-PRS = [
-    dict(id="p1", repo="api", author="ann", created_at="2026-03-02T08:00:00Z", merged_at="2026-03-02T10:00:00Z",
-         additions=5, deletions=1),
-    dict(id="p2", repo="api", author="bob", created_at="2026-03-03T08:00:00Z", merged_at="2026-03-03T12:00:00Z",
-         additions=7, deletions=0),
-]
+from conftest import TWO_ENGINEERS as PEOPLE, TWO_PRS as PRS
 
 
 def run(*args: str):

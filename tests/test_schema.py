@@ -17,7 +17,7 @@ import yaml
 from reporter import document
 from reporter.build import SCHEMA_VERSION, ScopeRequest, build, build_scopes
 
-from conftest import SAMPLE, SAMPLE_TODAY
+from conftest import SAMPLE, SAMPLE_TODAY, TWO_ENGINEERS as PEOPLE, TWO_PRS as PRS
 
 SCHEMA_PATH = Path(document.__file__).resolve().parent / "schema" / document.SCHEMA_FILE
 
@@ -99,15 +99,6 @@ def test_scoped_documents_validate(scoped, validator):
                      ("weekly", "group", "money"), ("weekly", "team", "payments")]
     for doc in scoped:
         assert _errors(validator, doc) == [], doc["scope"]
-
-
-PEOPLE = [dict(person="ann", team="core"), dict(person="bob", team="core")]
-PRS = [
-    dict(id="p1", repo="api", author="ann", created_at="2026-03-02T08:00:00Z", merged_at="2026-03-02T10:00:00Z",
-         additions=5, deletions=1),
-    dict(id="p2", repo="api", author="bob", created_at="2026-03-03T08:00:00Z", merged_at="2026-03-03T12:00:00Z",
-         additions=7, deletions=0),
-]
 
 
 @pytest.mark.parametrize("cadence,period", [("weekly", "2026-W10"), ("monthly", "2026-03"), ("quarterly", "2026-Q1")])
