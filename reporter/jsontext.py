@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 MAX_DEPTH = 500  # real exports nest under 10 levels; every supported Python parses 500
+TOO_DEEP = f"JSON nested too deeply to read (more than {MAX_DEPTH} levels)"
 
 
 class TooDeep(ValueError):
@@ -64,7 +65,7 @@ def unreadable(exc: BaseException) -> str | None:
     """Why ``json.loads`` could not read a text that is not a syntax error; None for a syntax error
     (JSONDecodeError: its caller names the line and column) or any other exception."""
     if isinstance(exc, (RecursionError, TooDeep)):
-        return f"JSON nested too deeply to read (more than {MAX_DEPTH} levels)"
+        return TOO_DEEP
     if isinstance(exc, ValueError) and not isinstance(exc, json.JSONDecodeError):
         return f"a number in the JSON is too long to read ({exc})"
     return None

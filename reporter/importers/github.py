@@ -45,7 +45,7 @@ def load_json_records(path: Path) -> list[Any]:
     if not text.strip():
         raise ImportFormatError(f"{name}: empty file, expected JSON")
     if jsontext.nesting_exceeds(text):
-        raise ImportFormatError(f"{name}: {jsontext.unreadable(jsontext.TooDeep())}")
+        raise ImportFormatError(f"{name}: {jsontext.TOO_DEEP}")
     decoder = json.JSONDecoder()
     documents: list[Any] = []
     pos, end = 0, len(text)
