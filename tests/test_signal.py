@@ -39,11 +39,30 @@ def test_an_ai_difference_is_a_signal_with_n_on_both_sides():
 
 
 def test_nothing_outside_noise_says_so_with_n():
-    doc = {"metrics": {"merged_prs": _metric(68, 62.5, "flat", [-10.0, 20.0], n=68),
+    cycle = _metric(40.0, 41.0, "flat", [-3.0, 2.0])
+    cycle["cohort_difference"] = {"change": "flat", "interval": [-4.0, 6.0]}
+    doc = {"metrics": {"pr_cycle_time_hours": cycle,
+                       "merged_prs": _metric(68, 62.5, "flat", [-10.0, 20.0], n=68),
                        "deployments": _metric(25, 23.2, "flat", [-5.0, 9.0], n=25),
                        "change_failure_rate": _metric(None, None, "insufficient_data", None, n=0)}}
     assert strongest(doc) == ("Strongest signal: none. No headline metric moved outside noise this week (68 merged "
                               "PRs, 25 deployments), and no AI-vs-other difference is clear.")
+
+
+def test_with_nothing_tested_it_says_there_was_too_little_data_not_that_nothing_moved():
+    # two PRs and no baseline (the two-engineer organisation): no noise test ran, no cohort comparison either
+    no_ai = {"change": "insufficient_data", "interval": None}
+    cycle = _metric(3.0, None, "insufficient_data", None, n=2)
+    cycle["cohort_difference"] = no_ai
+    doc = {"metrics": {"pr_cycle_time_hours": cycle, "merged_prs": _metric(2, None, "insufficient_data", None, n=2),
+                       "deployments": _metric(None, None, "insufficient_data", None, n=0)}}
+    assert strongest(doc) == ("Strongest signal: none. No headline metric had enough data this week to be tested "
+                              "against a baseline (2 merged PRs), and AI-assisted and other work had too little "
+                              "data to compare.")
+    # a tested metric but no cohort comparison: the first half is the usual one
+    doc["metrics"]["merged_prs"] = _metric(60, 58.0, "flat", [-8.0, 9.0], n=60)
+    assert strongest(doc).startswith("Strongest signal: none. No headline metric moved outside noise this week "
+                                     "(60 merged PRs), and AI-assisted and other work had too little data")
 
 
 def test_the_team_table_says_whether_its_counts_add_up_to_the_cards():

@@ -39,6 +39,8 @@ CANDIDATES: tuple[tuple[str, str, Callable, bool, int], ...] = tuple(
     ))
 
 
+TESTED = ("up", "down", "flat")  # a noise test ran (not "insufficient_data", not missing)
+
 COMPARATIVES = {"pr_size_lines": ("larger", "smaller"), "pr_cycle_time_hours": ("longer", "shorter"),
                 "pickup_time_hours": ("longer", "shorter"), "lead_time_hours": ("longer", "shorter"),
                 "recovery_time_hours": ("longer", "shorter")}
@@ -80,7 +82,14 @@ def strongest(doc: dict, span: str = "week") -> str:
         deploys = (metrics.get("deployments") or {}).get("value")
         sizes = ", ".join(part for part in (f"{n} merged PRs" if n is not None else "",
                                              f"{deploys} deployments" if deploys is not None else "") if part)
-        return (f"Strongest signal: none. No headline metric moved outside noise this {span}"
-                + (f" ({sizes})" if sizes else "") + ", and no AI-vs-other difference is clear.")
+        tested = any((metrics.get(key) or {}).get("change") in TESTED for key, *_ in CANDIDATES)
+        compared = any(((metrics.get(key) or {}).get("cohort_difference") or {}).get("change") in TESTED
+                       for key, *_ in CANDIDATES)
+        # "nothing moved outside noise" only where a noise test ran; else say there was too little to test
+        moved = (f"No headline metric moved outside noise this {span}" if tested else
+                 f"No headline metric had enough data this {span} to be tested against a baseline")
+        differs = ("no AI-vs-other difference is clear" if compared else
+                   "AI-assisted and other work had too little data to compare")
+        return f"Strongest signal: none. {moved}" + (f" ({sizes})" if sizes else "") + f", and {differs}."
     tier, _, text = sorted(found, key=lambda f: (f[0], -f[1]))[0]
     return f"Strongest signal: {text}."
